@@ -1,0 +1,92 @@
+"""The one configuration file of the course: nbgrader's settings and the kit's.
+
+Everything here is data. Importing this module has no side effects; nbgrader picks the
+settings up through ``nbgrader_config.py``, which only calls :func:`apply_to_nbgrader`.
+The kit reads the same values through ``autograder.config``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+
+def setting(default: Any, help: str) -> Any:
+    """A typed config field with a default value and a description."""
+    if isinstance(default, (dict, list)):
+        return field(default_factory=lambda: default.copy(), metadata={"help": help})
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class TestSpec:
+    """One graded test: its id is its nbgrader grade_id, pytest name and CSV column."""
+
+    id: str
+    piece: str
+    title: str
+    points: float
+
+
+TESTS: tuple[TestSpec, ...] = (
+    TestSpec("dense_backward_dx", "Dense.backward", "gradient dL/dx", 10),
+    TestSpec("dense_backward_dw", "Dense.backward", "gradient dL/dW", 10),
+    TestSpec("dense_backward_db", "Dense.backward", "gradient dL/db", 10),
+    TestSpec("relu_backward_dx", "ReLU.backward", "gradient dL/dx", 15),
+    TestSpec("softmax_loss_value", "softmax_cross_entropy_with_logits", "loss value", 5),
+    TestSpec("softmax_dlogits", "softmax_cross_entropy_with_logits", "gradient dL/dlogits", 10),
+    TestSpec("softmax_large_logits", "softmax_cross_entropy_with_logits", "large logits stay finite", 5),
+    TestSpec("sgd_step_plain", "SGD.step", "one step without weight decay", 5),
+    TestSpec("sgd_step_weight_decay", "SGD.step", "one step with weight decay", 5),
+    TestSpec("sgd_step_in_place", "SGD.step", "parameters updated in place", 5),
+    TestSpec("training_accuracy", "Training", "hidden dataset reaches the minimum accuracy", 20),
+)
+
+
+@dataclass(frozen=True)
+class CourseConfig:
+    """Settings of the course and of the kit, with their defaults."""
+
+    course_id: str = setting("backprop101", "nbgrader course id.")
+    assignment: str = setting("mlp_backprop", "The assignment graded by default.")
+    min_train_accuracy: float = setting(
+        0.95, "Minimum final training accuracy of the mini-batch run (notebook and hidden check)."
+    )
+    fd_step: float = setting(1e-6, "Step h of the central differences, in float64.")
+    grad_rtol: float = setting(1e-5, "Largest relative error a gradient may have.")
+    value_rtol: float = setting(1e-7, "Largest relative error of exact values (loss, SGD step).")
+    seed: int = setting(20261127, "Root seed of every hidden input; never shown to students.")
+    training_seed: int = setting(7331, "Seed of the hidden training dataset and initial weights.")
+    cell_timeout: float = setting(30.0, "Seconds one notebook cell may run when grading.")
+    probe_timeout: float = setting(20.0, "Seconds one hidden check may run student code.")
+    training_timeout: float = setting(60.0, "Seconds the hidden training run may take.")
+    memory_limit_mb: int = setting(1024, "Address-space cap of one sandboxed submission, MiB.")
+    jobs: int = setting(2, "Submissions graded at once by default.")
+    feedback_chars: int = setting(4000, "Longest output or traceback kept per test in feedback.")
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, type(f.default)) and not (
+                isinstance(value, int) and isinstance(f.default, float)
+            ):
+                raise TypeError(f"course_config: {f.name} must be {type(f.default).__name__}")
+        positive = ("fd_step", "grad_rtol", "value_rtol", "cell_timeout", "probe_timeout",
+                    "training_timeout", "memory_limit_mb", "jobs", "feedback_chars")
+        for name in positive:
+            if getattr(self, name) <= 0:
+                raise ValueError(f"course_config: {name} must be positive")
+        if not 0.0 < self.min_train_accuracy <= 1.0:
+            raise ValueError("course_config: min_train_accuracy must be in (0, 1]")
+
+
+CONFIG = CourseConfig()
+
+
+def apply_to_nbgrader(c: Any, config: CourseConfig = CONFIG) -> None:
+    """Write the nbgrader settings into nbgrader's traitlets config object ``c``."""
+    c.CourseDirectory.course_id = config.course_id
+    c.CourseDirectory.db_assignments = [dict(name=config.assignment)]
+    c.Execute.timeout = int(config.cell_timeout)
+    c.Execute.interrupt_on_timeout = True
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
