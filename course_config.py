@@ -28,19 +28,21 @@ class TestSpec:
     points: float
 
 
-TESTS: tuple[TestSpec, ...] = (
-    TestSpec("dense_backward_dx", "Dense.backward", "gradient dL/dx", 10),
-    TestSpec("dense_backward_dw", "Dense.backward", "gradient dL/dW", 10),
-    TestSpec("dense_backward_db", "Dense.backward", "gradient dL/db", 10),
-    TestSpec("relu_backward_dx", "ReLU.backward", "gradient dL/dx", 15),
-    TestSpec("softmax_loss_value", "softmax_cross_entropy_with_logits", "loss value", 5),
-    TestSpec("softmax_dlogits", "softmax_cross_entropy_with_logits", "gradient dL/dlogits", 10),
-    TestSpec("softmax_large_logits", "softmax_cross_entropy_with_logits", "large logits stay finite", 5),
-    TestSpec("sgd_step_plain", "SGD.step", "one step without weight decay", 5),
-    TestSpec("sgd_step_weight_decay", "SGD.step", "one step with weight decay", 5),
-    TestSpec("sgd_step_in_place", "SGD.step", "parameters updated in place", 5),
-    TestSpec("training_accuracy", "Training", "hidden dataset reaches the minimum accuracy", 20),
-)
+TESTS: dict[str, tuple[TestSpec, ...]] = {
+    "mlp_backprop": (
+        TestSpec("dense_backward_dx", "Dense.backward", "gradient dL/dx", 10),
+        TestSpec("dense_backward_dw", "Dense.backward", "gradient dL/dW", 10),
+        TestSpec("dense_backward_db", "Dense.backward", "gradient dL/db", 10),
+        TestSpec("relu_backward_dx", "ReLU.backward", "gradient dL/dx", 15),
+        TestSpec("softmax_loss_value", "softmax_cross_entropy_with_logits", "loss value", 5),
+        TestSpec("softmax_dlogits", "softmax_cross_entropy_with_logits", "gradient dL/dlogits", 10),
+        TestSpec("softmax_large_logits", "softmax_cross_entropy_with_logits", "large logits stay finite", 5),
+        TestSpec("sgd_step_plain", "SGD.step", "one step without weight decay", 5),
+        TestSpec("sgd_step_weight_decay", "SGD.step", "one step with weight decay", 5),
+        TestSpec("sgd_step_in_place", "SGD.step", "parameters updated in place", 5),
+        TestSpec("training_accuracy", "Training", "hidden dataset reaches the minimum accuracy", 20),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,23 @@ CONFIG = CourseConfig()
 def apply_to_nbgrader(c: Any, config: CourseConfig = CONFIG) -> None:
     """Write the nbgrader settings into nbgrader's traitlets config object ``c``."""
     c.CourseDirectory.course_id = config.course_id
-    c.CourseDirectory.db_assignments = [dict(name=config.assignment)]
     c.Execute.timeout = int(config.cell_timeout)
     c.Execute.interrupt_on_timeout = True
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    c.GenerateAssignment.preprocessors = generate_assignment_steps()
+
+
+def generate_assignment_steps() -> list:
+    """nbgrader's generate_assignment pipeline with the kit's ``NameStubs`` step.
+
+    ``NameStubs`` must run right after ``ClearSolutions`` (it rewrites the stubs that
+    step writes) and before ``ComputeChecksums`` (checksums must cover the final stub).
+    """
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.preprocessors import ClearSolutions
+
+    from autograder.build.nbgrader_steps import NameStubs
+
+    steps = list(GenerateAssignment.preprocessors.default())
+    steps.insert(steps.index(ClearSolutions) + 1, NameStubs)
+    return steps

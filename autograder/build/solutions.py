@@ -1,0 +1,78 @@
+"""The instructor's solutions: an importable module and the executed solution notebook."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from autograder.errors import KitError
+from autograder.paths import source_notebook
+
+MODULE_TAG = "module"
+MARKER = re.compile(r"^\s*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
+HIDDEN = re.compile(r"^\s*### BEGIN HIDDEN TESTS.*?^\s*### END HIDDEN TESTS\s*$\n?", re.M | re.S)
+
+
+def strip_markup(source: str) -> str:
+    """Drop hidden-test regions and the solution delimiters, keeping solution code."""
+    source = HIDDEN.sub("", source)
+    return "\n".join(line for line in source.split("\n") if not MARKER.match(line)).rstrip()
+
+
+def module_text(nb: nbformat.NotebookNode, origin: str) -> str:
+    """The solution module: every code cell tagged ``module``, markup removed."""
+    cells = [
+        strip_markup(cell.source)
+        for cell in nb.cells
+        if cell.cell_type == "code" and MODULE_TAG in cell.metadata.get("tags", [])
+    ]
+    if not cells:
+        raise KitError(f"{origin}: no code cell is tagged {MODULE_TAG!r}")
+    header = f'"""Instructor solution, generated from {origin} by `python -m autograder build`.\n\nDo not edit: edit the master notebook and rebuild.\n"""\n'
+    return header + "\n\n\n".join(cells) + "\n"
+
+
+def solution_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of the master with solutions in place and no hidden tests, not yet run."""
+    out = nbformat.from_dict(nb)
+    for cell in out.cells:
+        cell.source = strip_markup(cell.source)
+        cell.metadata.pop("nbgrader", None)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return out
+
+
+def execute(nb: nbformat.NotebookNode, origin: str, timeout: int = 300) -> None:
+    """Run ``nb`` top to bottom in a fresh kernel, in a scratch directory."""
+    with tempfile.TemporaryDirectory() as scratch:
+        client = NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", record_timing=False,
+            resources={"metadata": {"path": scratch}},
+        )
+        try:
+            client.execute()
+        except CellExecutionError as err:
+            raise KitError(f"{origin}: the solution notebook failed to run:\n{err}") from err
+
+
+def build_solutions(assignment: str, out_dir: Path) -> list[Path]:
+    """Write ``<assignment>.py`` and the executed ``<assignment>.ipynb`` into ``out_dir``."""
+    src = source_notebook(assignment)
+    if not src.is_file():
+        raise KitError(f"{src}: master notebook not found")
+    origin = f"source/{assignment}/{src.name}"
+    nb = nbformat.read(src, as_version=4)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    module = out_dir / f"{assignment}.py"
+    module.write_text(module_text(nb, origin))
+    executed = solution_notebook(nb)
+    execute(executed, origin)
+    notebook = out_dir / f"{assignment}.ipynb"
+    nbformat.write(executed, notebook)
+    return [module, notebook]

@@ -1,0 +1,52 @@
+"""Build everything from ``source/`` and tell whether the committed products match."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+import tempfile
+from pathlib import Path
+
+from autograder.build.release import build_release
+from autograder.build.solutions import build_solutions
+from autograder.paths import REPO_ROOT, solutions_dir
+
+
+def build_all(assignment: str) -> list[Path]:
+    """Regenerate ``release/<assignment>/`` and ``solutions/<assignment>/`` in the repo."""
+    release = build_release(assignment)
+    return [*sorted(release.iterdir()), *build_solutions(assignment, solutions_dir(assignment))]
+
+
+def differing_files(built: Path, committed: Path) -> list[str]:
+    """Files that are missing, extra or different between two folders (recursively)."""
+    if not committed.is_dir():
+        return [f"{committed} is missing"]
+    cmp = filecmp.dircmp(built, committed)
+    found: list[str] = []
+    _collect(cmp, committed, found)
+    return found
+
+
+def _collect(cmp: filecmp.dircmp, committed: Path, found: list[str]) -> None:
+    for name in cmp.left_only:
+        found.append(f"{committed / name} is missing")
+    for name in cmp.right_only:
+        found.append(f"{committed / name} should not exist")
+    for name in cmp.common_files:
+        if (Path(cmp.left) / name).read_bytes() != (Path(cmp.right) / name).read_bytes():
+            found.append(f"{committed / name} is out of date")
+    for name, sub in cmp.subdirs.items():
+        _collect(sub, committed / name, found)
+
+
+def out_of_sync(assignment: str) -> list[str]:
+    """What differs between the committed release/solutions and a fresh build of source/."""
+    with tempfile.TemporaryDirectory() as tmp:
+        course = Path(tmp)
+        shutil.copytree(REPO_ROOT / "source" / assignment, course / "source" / assignment)
+        release = build_release(assignment, course)
+        solutions = build_solutions(assignment, course / "solutions" / assignment)[0].parent
+        return differing_files(release, REPO_ROOT / "release" / assignment) + differing_files(
+            solutions, solutions_dir(assignment)
+        )

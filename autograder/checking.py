@@ -1,0 +1,146 @@
+"""Run an assignment's hidden pytest checks on what the sandbox brought back.
+
+The checks are ordinary pytest files, ``autograder/<assignment>/test_<test id>*.py``;
+each test function is named ``test_<test id>`` and takes the ``submission`` fixture
+(parametrized over every student in one pytest run) and the ``config`` fixture. A test
+reads what student code produced with ``submission.probe(name)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import io
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import pytest
+
+from autograder.checktools import CheckFailed
+from autograder.errors import KitError
+from autograder.paths import checks_dir
+
+
+class Outcome(Protocol):
+    """What running one probe gave: ``ok`` with a value, or why not."""
+
+    status: str
+    value: Any
+    error: str | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One test's result for one student: passed, or the student-facing message."""
+
+    passed: bool
+    message: str = ""
+    diagnosis: str | None = None
+    internal: bool = False  # the check itself broke: a grader bug, not the student's
+
+
+def probe_failure(name: str, outcome: Outcome, limit: float) -> CheckFailed:
+    """Why a probe gave no value, in a student's terms."""
+    error = outcome.error or ""
+    if outcome.status == "timeout":
+        return CheckFailed(f"Your code did not finish within {limit:g} s (an endless loop?).", "timeout")
+    if outcome.status == "crashed":
+        return CheckFailed(f"Your code stopped the Python process: {error}", "crashed")
+    if "NotImplementedError" in error:
+        return CheckFailed("Not implemented yet: the stub still raises NotImplementedError.", "not implemented")
+    if outcome.status == "missing":
+        return CheckFailed(error, "missing definition")
+    return CheckFailed(f"Your code raised an exception:\n{error}", "exception")
+
+
+class ProbedSubmission:
+    """One student's probe outcomes, as the checks see them."""
+
+    def __init__(self, student: str, outcomes: Mapping[str, Outcome], probe_timeout: float) -> None:
+        self.student = student
+        self._outcomes = outcomes
+        self._timeout = probe_timeout
+
+    def probe(self, name: str) -> Any:
+        """The plain data probe ``name`` returned, or ``CheckFailed`` saying why there is none."""
+        if name not in self._outcomes:
+            raise KitError(f"the checks asked for probe {name!r}, which was not requested")
+        outcome = self._outcomes[name]
+        if outcome.status != "ok":
+            raise probe_failure(name, outcome, self._timeout)
+        return outcome.value
+
+    def __repr__(self) -> str:
+        return self.student
+
+
+class KitPlugin:
+    """Parametrizes the checks over submissions and records one verdict per test."""
+
+    def __init__(self, submissions: list[ProbedSubmission], config: Any) -> None:
+        self.submissions = submissions
+        self.course = config
+        self.verdicts: dict[str, dict[str, Verdict]] = {s.student: {} for s in submissions}
+        self.collected: set[str] = set()
+
+    @pytest.fixture
+    def config(self) -> Any:
+        return self.course
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if "submission" in metafunc.fixturenames:
+            ids = [s.student for s in self.submissions]
+            metafunc.parametrize("submission", self.submissions, ids=ids)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        test_id = item.originalname.removeprefix("test_")  # type: ignore[attr-defined]
+        self.collected.add(test_id)
+        student = item.callspec.params["submission"].student  # type: ignore[attr-defined]
+        if call.when == "call" or (report.failed and test_id not in self.verdicts[student]):
+            self.verdicts[student][test_id] = verdict(call)
+        return report
+
+
+def verdict(call: pytest.CallInfo) -> Verdict:
+    """Turn how a test ended into a ``Verdict``."""
+    if call.excinfo is None:
+        return Verdict(True)
+    error = call.excinfo.value
+    if isinstance(error, CheckFailed):
+        return Verdict(False, error.message, error.diagnosis)
+    return Verdict(False, "The grader could not check this part (an internal error; "
+                   "your instructor has been told).", "internal error", internal=True)
+
+
+def run_checks(
+    assignment: str, submissions: list[ProbedSubmission], config: Any, test_ids: list[str]
+) -> dict[str, dict[str, Verdict]]:
+    """Verdicts per student and test id, from one in-process pytest run."""
+    if not submissions:
+        return {}
+    plugin = KitPlugin(submissions, config)
+    args = [str(checks_dir(assignment)), "-q", "-p", "no:cacheprovider", "--no-header",
+            "-o", "python_files=test_*.py", "-o", "python_functions=test_*",
+            "--rootdir", str(checks_dir(assignment)), "-c", os.devnull]
+    with quiet():
+        code = pytest.main(args, plugins=[plugin])
+    missing = sorted(set(test_ids) - plugin.collected)
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or missing:
+        raise KitError(f"the checks of {assignment} did not run (pytest exit {code}; "
+                       f"tests without a check: {', '.join(missing) or 'none'})")
+    return plugin.verdicts
+
+
+@contextlib.contextmanager
+def quiet():
+    """Nothing reaches stdout or stderr, and numpy warns nobody (nbgrader zeroes stderr)."""
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
+            warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield sink

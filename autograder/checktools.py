@@ -1,0 +1,101 @@
+"""What the hidden checks of every assignment share: finite differences, errors, verdicts.
+
+Each helper exists once here. A check fails by raising ``CheckFailed`` with a message
+written for the student; hidden inputs never appear in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class CheckFailed(AssertionError):
+    """A check's verdict: what went wrong in the student's terms, and the mistake if known."""
+
+    def __init__(self, message: str, diagnosis: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.diagnosis = diagnosis
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known mistake: its name, a hint, and the output it would produce."""
+
+    name: str
+    hint: str
+    output: np.ndarray | None
+
+
+def central_difference(f: Callable[[np.ndarray], float], x: np.ndarray, h: float) -> np.ndarray:
+    """d f / d x by central differences in float64: (f(x + h e_i) - f(x - h e_i)) / 2h."""
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        saved = x[i]
+        x[i] = saved + h
+        up = f(x)
+        x[i] = saved - h
+        down = f(x)
+        x[i] = saved
+        grad[i] = (up - down) / (2.0 * h)
+    return grad
+
+
+def relative_error(got: np.ndarray, want: np.ndarray) -> tuple[float, tuple[int, ...]]:
+    """The largest elementwise relative error |got - want| / max(|got| + |want|, 1e-8), and where."""
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        err = np.abs(got - want) / np.maximum(np.abs(got) + np.abs(want), 1e-8)
+    err = np.where(np.isnan(err), np.inf, err)
+    where = np.unravel_index(int(np.argmax(err)), err.shape) if err.size else ()
+    return (float(err[where]) if err.size else 0.0), tuple(int(i) for i in where)
+
+
+def matches(got: np.ndarray, want: np.ndarray, rtol: float) -> bool:
+    """Same shape and every element within ``rtol`` relative error."""
+    got, want = np.asarray(got), np.asarray(want)
+    return got.shape == want.shape and relative_error(got, want)[0] <= rtol
+
+
+def recognise(got: np.ndarray, mistakes: Sequence[Mistake], rtol: float) -> Mistake | None:
+    """The first known mistake whose output ``got`` reproduces."""
+    for mistake in mistakes:
+        if mistake.output is not None and matches(got, mistake.output, rtol):
+            return mistake
+    return None
+
+
+def as_array(what: str, value: object) -> np.ndarray:
+    """The student's value as a float64 array, or a verdict saying why it is not one."""
+    if value is None:
+        raise CheckFailed(f"{what} is None: did you forget to return it or to assign it?")
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise CheckFailed(f"{what} should be a numpy array of numbers, got {type(value).__name__}") from None
+
+
+def expect_close(
+    what: str, got: object, want: np.ndarray, rtol: float, mistakes: Sequence[Mistake] = ()
+) -> None:
+    """Pass when ``got`` equals ``want``; otherwise explain shapes, error, known mistake."""
+    got = as_array(what, got)
+    known = recognise(got, mistakes, rtol)
+    if known:
+        raise CheckFailed(f"{what}: {known.hint}", diagnosis=known.name)
+    if got.shape != want.shape:
+        raise CheckFailed(f"{what} has shape {got.shape}, expected {want.shape}.")
+    if not np.all(np.isfinite(got)):
+        bad = int(np.size(got) - np.count_nonzero(np.isfinite(got)))
+        raise CheckFailed(f"{what} contains {bad} non-finite value(s) (nan or inf).")
+    err, where = relative_error(got, want)
+    if err > rtol:
+        raise CheckFailed(
+            f"{what} has the right shape {want.shape} but wrong values: the largest "
+            f"relative error is {err:.2e} at index {where} (allowed {rtol:.0e})."
+        )

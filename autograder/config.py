@@ -1,0 +1,41 @@
+"""The one place the kit reads ``course_config.py``."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+
+from autograder.errors import KitError
+from autograder.paths import REPO_ROOT
+
+
+@lru_cache(maxsize=None)
+def load_course_module(path: Path = REPO_ROOT / "course_config.py") -> ModuleType:
+    """Import ``course_config.py`` from ``path`` (validated by its own dataclasses)."""
+    spec = importlib.util.spec_from_file_location("course_config", path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise KitError(f"{path}: course config not found")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["course_config"] = module
+    try:
+        spec.loader.exec_module(module)
+    except (TypeError, ValueError) as err:
+        del sys.modules["course_config"]
+        raise KitError(f"{path}: {err}") from err
+    return module
+
+
+def course_config():  # -> course_config.CourseConfig
+    """The validated settings of the course."""
+    return load_course_module().CONFIG
+
+
+def test_specs(assignment: str):  # -> tuple[course_config.TestSpec, ...]
+    """Every graded test of ``assignment`` with its piece, title and points, in order."""
+    tests = load_course_module().TESTS
+    if assignment not in tests:
+        raise KitError(f"course_config.py: no tests configured for assignment {assignment!r}")
+    return tests[assignment]

@@ -1,0 +1,79 @@
+"""Find submissions and turn each notebook into plain Python cells."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from IPython.core.inputtransformer2 import TransformerManager
+
+from autograder.errors import KitError
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One student's notebook: where it is, and its code cells as plain Python."""
+
+    student: str
+    path: Path
+    cells: tuple[str, ...] = ()
+    problem: str | None = None  # why the notebook could not be read, in a student's terms
+
+
+def find_submissions(paths: list[Path]) -> list[tuple[str, Path]]:
+    """``(student, notebook)`` pairs from notebooks, folders or an nbgrader ``submitted/``.
+
+    In nbgrader layout (``submitted/<student>/<assignment>/*.ipynb``) the student is the
+    ``<student>`` folder; otherwise it is the notebook's file stem.
+    """
+    found: list[tuple[str, Path]] = []
+    for path in paths:
+        if path.is_file():
+            found.append((path.stem, path))
+        elif path.is_dir():
+            found.extend(_in_folder(path))
+        else:
+            raise KitError(f"{path}: no such notebook or folder")
+    students = [student for student, _ in found]
+    dupes = sorted({s for s in students if students.count(s) > 1})
+    if dupes:
+        raise KitError(f"two notebooks for the same student: {', '.join(dupes)}")
+    return sorted(found)
+
+
+def _in_folder(folder: Path) -> list[tuple[str, Path]]:
+    direct = sorted(p for p in folder.glob("*.ipynb") if p.is_file())
+    if direct:
+        return [(p.stem, p) for p in direct]
+    nested = sorted(p for p in folder.glob("*/*/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    if not nested:
+        raise KitError(f"{folder}: no notebooks found (expected *.ipynb or <student>/<assignment>/*.ipynb)")
+    return [(p.relative_to(folder).parts[0], p) for p in nested]
+
+
+def to_python(source: str) -> str:
+    """Translate IPython syntax (``%magic``, ``!cmd``) into plain Python calls."""
+    return TransformerManager().transform_cell(source)
+
+
+def load_submission(student: str, path: Path) -> Submission:
+    """Read a notebook; an unreadable one becomes a ``Submission`` with a ``problem``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        nb = nbformat.reads(text, as_version=4)
+    except (OSError, UnicodeDecodeError) as err:
+        return Submission(student, path, problem=f"the file could not be read ({err})")
+    except (json.JSONDecodeError, nbformat.reader.NotJSONError):
+        return Submission(student, path, problem="the file is not valid JSON, so it is not a notebook")
+    except Exception as err:  # nbformat raises many types for malformed notebooks
+        return Submission(student, path, problem=f"the file is not a Jupyter notebook ({err})")
+    cells = getattr(nb, "cells", None)
+    if not isinstance(cells, list):
+        return Submission(student, path, problem="the file is not a Jupyter notebook (no cells)")
+    code = [c.get("source", "") for c in cells if c.get("cell_type") == "code"]
+    try:
+        return Submission(student, path, tuple(to_python(str(s)) for s in code))
+    except Exception as err:  # IPython's transformer on garbage input
+        return Submission(student, path, problem=f"a code cell could not be read ({err})")
