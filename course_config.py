@@ -36,11 +36,18 @@ TESTS: dict[str, tuple[TestSpec, ...]] = {
         TestSpec("relu_backward_dx", "ReLU.backward", "gradient dL/dx", 15),
         TestSpec("softmax_loss_value", "softmax_cross_entropy_with_logits", "loss value", 5),
         TestSpec("softmax_dlogits", "softmax_cross_entropy_with_logits", "gradient dL/dlogits", 10),
-        TestSpec("softmax_large_logits", "softmax_cross_entropy_with_logits", "large logits stay finite", 5),
+        TestSpec(
+            "softmax_large_logits",
+            "softmax_cross_entropy_with_logits",
+            "large logits stay finite",
+            5,
+        ),
         TestSpec("sgd_step_plain", "SGD.step", "one step without weight decay", 5),
         TestSpec("sgd_step_weight_decay", "SGD.step", "one step with weight decay", 5),
         TestSpec("sgd_step_in_place", "SGD.step", "parameters updated in place", 5),
-        TestSpec("training_accuracy", "Training", "hidden dataset reaches the minimum accuracy", 20),
+        TestSpec(
+            "training_accuracy", "Training", "hidden dataset reaches the minimum accuracy", 20
+        ),
     ),
 }
 
@@ -73,8 +80,17 @@ class CourseConfig:
                 isinstance(value, int) and isinstance(f.default, float)
             ):
                 raise TypeError(f"course_config: {f.name} must be {type(f.default).__name__}")
-        positive = ("fd_step", "grad_rtol", "value_rtol", "cell_timeout", "probe_timeout",
-                    "training_timeout", "memory_limit_mb", "jobs", "feedback_chars")
+        positive = (
+            "fd_step",
+            "grad_rtol",
+            "value_rtol",
+            "cell_timeout",
+            "probe_timeout",
+            "training_timeout",
+            "memory_limit_mb",
+            "jobs",
+            "feedback_chars",
+        )
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ValueError(f"course_config: {name} must be positive")

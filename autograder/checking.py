@@ -9,8 +9,8 @@ reads what student code produced with ``submission.probe(name)``.
 from __future__ import annotations
 
 import contextlib
-import os
 import io
+import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -46,11 +46,15 @@ def probe_failure(name: str, outcome: Outcome, limit: float) -> CheckFailed:
     """Why a probe gave no value, in a student's terms."""
     error = outcome.error or ""
     if outcome.status == "timeout":
-        return CheckFailed(f"Your code did not finish within {limit:g} s (an endless loop?).", "timeout")
+        return CheckFailed(
+            f"Your code did not finish within {limit:g} s (an endless loop?).", "timeout"
+        )
     if outcome.status == "crashed":
         return CheckFailed(f"Your code stopped the Python process: {error}", "crashed")
     if "NotImplementedError" in error:
-        return CheckFailed("Not implemented yet: the stub still raises NotImplementedError.", "not implemented")
+        return CheckFailed(
+            "Not implemented yet: the stub still raises NotImplementedError.", "not implemented"
+        )
     if outcome.status == "missing":
         return CheckFailed(error, "missing definition")
     return CheckFailed(f"Your code raised an exception:\n{error}", "exception")
@@ -113,8 +117,12 @@ def verdict(call: pytest.CallInfo) -> Verdict:
     error = call.excinfo.value
     if isinstance(error, CheckFailed):
         return Verdict(False, error.message, error.diagnosis)
-    return Verdict(False, "The grader could not check this part (an internal error; "
-                   "your instructor has been told).", "internal error", internal=True)
+    return Verdict(
+        False,
+        "The grader could not check this part (an internal error; your instructor has been told).",
+        "internal error",
+        internal=True,
+    )
 
 
 def run_checks(
@@ -124,15 +132,29 @@ def run_checks(
     if not submissions:
         return {}
     plugin = KitPlugin(submissions, config)
-    args = [str(checks_dir(assignment)), "-q", "-p", "no:cacheprovider", "--no-header",
-            "-o", "python_files=test_*.py", "-o", "python_functions=test_*",
-            "--rootdir", str(checks_dir(assignment)), "-c", os.devnull]
+    args = [
+        str(checks_dir(assignment)),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--no-header",
+        "-o",
+        "python_files=test_*.py",
+        "-o",
+        "python_functions=test_*",
+        "--rootdir",
+        str(checks_dir(assignment)),
+        "-c",
+        os.devnull,
+    ]
     with quiet():
         code = pytest.main(args, plugins=[plugin])
     missing = sorted(set(test_ids) - plugin.collected)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or missing:
-        raise KitError(f"the checks of {assignment} did not run (pytest exit {code}; "
-                       f"tests without a check: {', '.join(missing) or 'none'})")
+        raise KitError(
+            f"the checks of {assignment} did not run (pytest exit {code}; "
+            f"tests without a check: {', '.join(missing) or 'none'})"
+        )
     return plugin.verdicts
 
 
@@ -140,7 +162,11 @@ def run_checks(
 def quiet():
     """Nothing reaches stdout or stderr, and numpy warns nobody (nbgrader zeroes stderr)."""
     sink = io.StringIO()
-    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
-            warnings.catch_warnings(), np.errstate(all="ignore"):
+    with (
+        contextlib.redirect_stdout(sink),
+        contextlib.redirect_stderr(sink),
+        warnings.catch_warnings(),
+        np.errstate(all="ignore"),
+    ):
         warnings.simplefilter("ignore")
         yield sink

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from autograder.config import course_config
 from autograder.errors import KitError
@@ -21,14 +24,42 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_check_sync(args: argparse.Namespace) -> int:
     """Exit 1 when release/ or solutions/ differ from a fresh build of source/."""
-    from autograder.build import out_of_sync
+    from autograder.build import build_into, out_of_sync
 
-    problems = out_of_sync(args.assignment)
+    with tempfile.TemporaryDirectory() as scratch:
+        problems = out_of_sync(args.assignment, *build_into(Path(scratch), args.assignment))
     for problem in problems:
         print(problem)
     if problems:
         print("run `python -m autograder build` and commit the result")
     return 1 if problems else 0
+
+
+def progress_bar(done: int, total: int) -> None:
+    """A one-line progress bar on a terminal; nothing when stderr is not a terminal."""
+    if sys.stderr.isatty():
+        filled = int(30 * done / max(total, 1))
+        end = "\n" if done == total else ""
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}{end}")
+        sys.stderr.flush()
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    """Grade notebooks, folders of notebooks or an nbgrader submitted/ folder."""
+    from autograder.grading import grade
+    from autograder.reports import write_all
+
+    started = time.perf_counter()
+    results = grade(args.paths, args.assignment, args.jobs, progress_bar)
+    write_all(results, args.out)
+    full = sum(r.score >= r.max_score for r in results)
+    unreadable = sum(r.error is not None for r in results)
+    mean = sum(r.score for r in results) / max(len(results), 1)
+    print(
+        f"graded {len(results)} submissions in {time.perf_counter() - started:.1f} s: "
+        f"mean {mean:.1f}, {full} full marks, {unreadable} unreadable -> {args.out}"
+    )
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -45,6 +76,22 @@ def parser() -> argparse.ArgumentParser:
         add(name, handler).add_argument(
             "assignment", nargs="?", default=config.assignment, help="assignment name"
         )
+    grade = add("grade", cmd_grade)
+    grade.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="a notebook, a folder of notebooks, or an nbgrader submitted/ folder",
+    )
+    grade.add_argument("--out", type=Path, required=True, help="folder for grades.csv and feedback")
+    grade.add_argument(
+        "--jobs",
+        type=int,
+        default=config.jobs,
+        help=f"submissions graded at once (default {config.jobs})",
+    )
+    grade.add_argument("--assignment", default=config.assignment, help="assignment to grade")
     return top
 
 

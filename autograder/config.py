@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 
@@ -12,7 +12,7 @@ from autograder.errors import KitError
 from autograder.paths import REPO_ROOT
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_course_module(path: Path = REPO_ROOT / "course_config.py") -> ModuleType:
     """Import ``course_config.py`` from ``path`` (validated by its own dataclasses)."""
     spec = importlib.util.spec_from_file_location("course_config", path)

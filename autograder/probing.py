@@ -42,7 +42,9 @@ class LiveOutcome:
 def student(namespace: dict, name: str) -> Any:
     """The student's object called ``name``, or ``MissingDefinition`` naming it."""
     if name not in namespace:
-        raise MissingDefinition(f"{name} is not defined in your notebook: run its cell, and keep its name.")
+        raise MissingDefinition(
+            f"{name} is not defined in your notebook: run its cell, and keep its name."
+        )
     return namespace[name]
 
 
@@ -72,7 +74,9 @@ def student_traceback(error: BaseException) -> str:
 
 
 def _is_kit_frame(filename: str) -> bool:
-    return "/autograder/" in filename or "site-packages" in filename or filename.startswith("<frozen")
+    return (
+        "/autograder/" in filename or "site-packages" in filename or filename.startswith("<frozen")
+    )
 
 
 def run_in_process(namespace: dict, requests: list[ProbeRequest]) -> dict[str, LiveOutcome]:
@@ -85,5 +89,7 @@ def run_in_process(namespace: dict, requests: list[ProbeRequest]) -> dict[str, L
         except MissingDefinition as err:
             outcomes[request.name] = LiveOutcome(request.name, "missing", error=str(err))
         except Exception as err:
-            outcomes[request.name] = LiveOutcome(request.name, "error", error=student_traceback(err))
+            outcomes[request.name] = LiveOutcome(
+                request.name, "error", error=student_traceback(err)
+            )
     return outcomes

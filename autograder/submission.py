@@ -49,7 +49,9 @@ def _in_folder(folder: Path) -> list[tuple[str, Path]]:
         return [(p.stem, p) for p in direct]
     nested = sorted(p for p in folder.glob("*/*/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
     if not nested:
-        raise KitError(f"{folder}: no notebooks found (expected *.ipynb or <student>/<assignment>/*.ipynb)")
+        raise KitError(
+            f"{folder}: no notebooks found (expected *.ipynb or <student>/<assignment>/*.ipynb)"
+        )
     return [(p.relative_to(folder).parts[0], p) for p in nested]
 
 
@@ -66,7 +68,9 @@ def load_submission(student: str, path: Path) -> Submission:
     except (OSError, UnicodeDecodeError) as err:
         return Submission(student, path, problem=f"the file could not be read ({err})")
     except (json.JSONDecodeError, nbformat.reader.NotJSONError):
-        return Submission(student, path, problem="the file is not valid JSON, so it is not a notebook")
+        return Submission(
+            student, path, problem="the file is not valid JSON, so it is not a notebook"
+        )
     except Exception as err:  # nbformat raises many types for malformed notebooks
         return Submission(student, path, problem=f"the file is not a Jupyter notebook ({err})")
     cells = getattr(nb, "cells", None)

@@ -33,7 +33,10 @@ def module_text(nb: nbformat.NotebookNode, origin: str) -> str:
     ]
     if not cells:
         raise KitError(f"{origin}: no code cell is tagged {MODULE_TAG!r}")
-    header = f'"""Instructor solution, generated from {origin} by `python -m autograder build`.\n\nDo not edit: edit the master notebook and rebuild.\n"""\n'
+    header = (
+        f'"""Instructor solution, generated from {origin} by `python -m autograder build`.\n\n'
+        'Do not edit: edit the master notebook and rebuild.\n"""\n'
+    )
     return header + "\n\n\n".join(cells) + "\n"
 
 
@@ -52,7 +55,10 @@ def execute(nb: nbformat.NotebookNode, origin: str, timeout: int = 300) -> None:
     """Run ``nb`` top to bottom in a fresh kernel, in a scratch directory."""
     with tempfile.TemporaryDirectory() as scratch:
         client = NotebookClient(
-            nb, timeout=timeout, kernel_name="python3", record_timing=False,
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            record_timing=False,
             resources={"metadata": {"path": scratch}},
         )
         try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import filecmp
 import shutil
-import tempfile
 from pathlib import Path
 
 from autograder.build.release import build_release
@@ -18,13 +17,21 @@ def build_all(assignment: str) -> list[Path]:
     return [*sorted(release.iterdir()), *build_solutions(assignment, solutions_dir(assignment))]
 
 
+def build_into(course: Path, assignment: str) -> tuple[Path, Path]:
+    """Build release and solutions of ``assignment`` inside a scratch course folder."""
+    shutil.copytree(REPO_ROOT / "source" / assignment, course / "source" / assignment)
+    release = build_release(assignment, course)
+    solutions = course / "solutions" / assignment
+    build_solutions(assignment, solutions)
+    return release, solutions
+
+
 def differing_files(built: Path, committed: Path) -> list[str]:
     """Files that are missing, extra or different between two folders (recursively)."""
     if not committed.is_dir():
         return [f"{committed} is missing"]
-    cmp = filecmp.dircmp(built, committed)
     found: list[str] = []
-    _collect(cmp, committed, found)
+    _collect(filecmp.dircmp(built, committed), committed, found)
     return found
 
 
@@ -40,13 +47,8 @@ def _collect(cmp: filecmp.dircmp, committed: Path, found: list[str]) -> None:
         _collect(sub, committed / name, found)
 
 
-def out_of_sync(assignment: str) -> list[str]:
-    """What differs between the committed release/solutions and a fresh build of source/."""
-    with tempfile.TemporaryDirectory() as tmp:
-        course = Path(tmp)
-        shutil.copytree(REPO_ROOT / "source" / assignment, course / "source" / assignment)
-        release = build_release(assignment, course)
-        solutions = build_solutions(assignment, course / "solutions" / assignment)[0].parent
-        return differing_files(release, REPO_ROOT / "release" / assignment) + differing_files(
-            solutions, solutions_dir(assignment)
-        )
+def out_of_sync(assignment: str, release: Path, solutions: Path) -> list[str]:
+    """What differs between the committed release/solutions and freshly built ones."""
+    return differing_files(release, REPO_ROOT / "release" / assignment) + differing_files(
+        solutions, solutions_dir(assignment)
+    )

@@ -1,0 +1,48 @@
+"""Student-facing text: the notebook summary and each test's output, kept short."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograder.checking import Verdict
+from autograder.submission import Submission
+
+CELL_PROBLEMS = {
+    "error": "raised an error",
+    "timeout": "did not finish within the time limit and was stopped",
+    "crashed": "stopped the Python process",
+}
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}\n… [truncated: {len(text) - limit} more characters]"
+
+
+def test_output(verdict: Verdict, limit: int) -> str:
+    """What a test says to the student."""
+    return "Passed." if verdict.passed else truncate(verdict.message, limit)
+
+
+def first_line(text: str | None) -> str:
+    """The last non-empty line of a traceback: the exception and its message."""
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
+
+
+def notebook_summary(sub: Submission, run: Any, limit: int) -> str:
+    """How the notebook itself ran: unreadable, clean, or which cells had problems."""
+    if sub.problem:
+        return f"Your notebook could not be graded: {sub.problem}. Every test scores 0."
+    problems = [
+        f"- code cell {cell.index}: {CELL_PROBLEMS[cell.status]}"
+        + (f" ({first_line(cell.error)})" if cell.error else "")
+        for cell in run.cells
+        if cell.status in CELL_PROBLEMS
+    ]
+    if not problems:
+        return f"All {len(run.cells)} code cells of your notebook ran without errors."
+    head = f"{len(problems)} of {len(run.cells)} code cells of your notebook had a problem:"
+    return truncate("\n".join([head, *problems]), limit)
