@@ -33,7 +33,7 @@ def course_config():  # -> course_config.CourseConfig
     return load_course_module().CONFIG
 
 
-def test_specs(assignment: str):  # -> tuple[course_config.TestSpec, ...]
+def graded_tests(assignment: str):  # -> tuple[course_config.TestSpec, ...]
     """Every graded test of ``assignment`` with its piece, title and points, in order."""
     tests = load_course_module().TESTS
     if assignment not in tests:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.checking import ProbedSubmission, Verdict, run_checks
-from autograder.config import course_config, test_specs
+from autograder.config import course_config, graded_tests
 from autograder.feedback_text import notebook_summary, test_output
 from autograder.results import SubmissionResult, TestResult
 from autograder.sandbox import Limits, SandboxPool, SandboxRun
@@ -88,7 +88,7 @@ def grade(
 ) -> list[SubmissionResult]:
     """Grade every submission found under ``paths``; one result per student, sorted."""
     config = course_config()
-    specs = test_specs(assignment)
+    specs = graded_tests(assignment)
     requests = importlib.import_module(f"autograder.{assignment}").probe_requests(config)
     submissions = [load_submission(student, path) for student, path in find_submissions(paths)]
     started = time.perf_counter()

@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 from autograder.errors import KitError
 from autograder.paths import source_notebook
@@ -65,6 +66,7 @@ def execute(nb: nbformat.NotebookNode, origin: str, timeout: int = 300) -> None:
             client.execute()
         except CellExecutionError as err:
             raise KitError(f"{origin}: the solution notebook failed to run:\n{err}") from err
+    CoalesceStreamsPreprocessor().preprocess(nb, {})  # stream splits depend on timing
 
 
 def build_solutions(assignment: str, out_dir: Path) -> list[Path]:

@@ -1,0 +1,147 @@
+"""Is the assignment what the contract promises: a master that runs and trains, a
+release with exactly four named stubs and nothing hidden, products in sync?"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from autograder.build import out_of_sync
+from autograder.build.solutions import HIDDEN
+from autograder.config import graded_tests
+
+from conftest import ASSIGNMENT
+
+PIECES = ("Dense.backward", "ReLU.backward", "softmax_cross_entropy_with_logits", "SGD.step")
+SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def code_lines(nb) -> set[str]:
+    return {
+        line.strip() for c in nb.cells if c.cell_type == "code" for line in c.source.splitlines()
+    }
+
+
+def execute(nb, allow_errors: bool):
+    nb = nbformat.from_dict(nb)
+    with tempfile.TemporaryDirectory() as scratch:
+        NotebookClient(
+            nb,
+            timeout=120,
+            kernel_name="python3",
+            allow_errors=allow_errors,
+            resources={"metadata": {"path": scratch}},
+        ).execute()
+    return nb
+
+
+def errors(cell) -> list[dict]:
+    return [o for o in cell.get("outputs", []) if o.output_type == "error"]
+
+
+def test_release_and_solutions_are_built_from_the_current_source(fresh_build):
+    assert out_of_sync(ASSIGNMENT, *fresh_build) == []
+
+
+def test_solution_notebook_runs_cleanly_and_trains_to_the_minimum(fresh_build, config):
+    nb = nbformat.read(fresh_build[1] / f"{ASSIGNMENT}.ipynb", as_version=4)
+    assert not [c.source[:60] for c in nb.cells if errors(c)]
+    stderr = [o for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"]
+    assert not stderr
+    text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    reached = float(re.search(r"Final mini-batch training accuracy: ([0-9.]+)", text).group(1))
+    assert reached >= config.min_train_accuracy
+    assert "This meets the minimum." in text
+
+
+def test_notebook_minimum_accuracy_is_the_configured_one(master, config):
+    source = "\n".join(c.source for c in master.cells)
+    value = re.search(r"^MIN_TRAIN_ACCURACY = ([0-9.]+)$", source, re.M).group(1)
+    assert float(value) == config.min_train_accuracy
+
+
+def test_master_has_four_answer_cells_and_a_graded_cell_per_configured_test(master):
+    answers = [c for c in master.cells if nbgrader_meta(c).get("solution")]
+    assert len(answers) == 4
+    assert sum(len(SOLUTION.findall(c.source)) for c in master.cells) == 4
+    graded = {
+        nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"]
+        for c in master.cells
+        if nbgrader_meta(c).get("grade")
+    }
+    assert graded == {t.id: t.points for t in graded_tests(ASSIGNMENT)}
+    assert all(HIDDEN.search(c.source) for c in master.cells if nbgrader_meta(c).get("grade"))
+    others = [c for c in master.cells if not nbgrader_meta(c).get("solution")]
+    assert all(nbgrader_meta(c).get("locked") for c in others)
+
+
+def test_release_has_exactly_four_stubs_each_naming_its_piece(release):
+    stubs = [
+        line.strip()
+        for c in release.cells
+        if c.cell_type == "code"
+        for line in c.source.splitlines()
+        if "raise NotImplementedError(" in line
+    ]
+    assert len(stubs) == 4
+    for piece, stub in zip(PIECES, stubs, strict=True):
+        assert f'NotImplementedError("{piece} is not implemented yet' in stub
+
+
+def test_release_contains_no_solution_code_and_no_hidden_test(master, release):
+    solution_lines = {
+        line.strip()
+        for c in master.cells
+        for region in SOLUTION.findall(c.source)
+        for line in region.splitlines()
+        if line.strip()
+    }
+    hidden_lines = {
+        line.strip()
+        for c in master.cells
+        for region in HIDDEN.findall(c.source)
+        for line in region.splitlines()
+        if line.strip()
+    }
+    given = code_lines(
+        nbformat.from_dict(
+            {
+                **master,
+                "cells": [
+                    {**c, "source": HIDDEN.sub("", SOLUTION.sub("", c.source))}
+                    for c in master.cells
+                ],
+            }
+        )
+    )
+    leaked = ((solution_lines | hidden_lines) - given) & code_lines(release)
+    assert solution_lines - given and not leaked
+    text = nbformat.writes(release)
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+
+
+def test_release_runs_except_cells_that_need_a_stub(release):
+    ran = execute(release, allow_errors=True)
+    failed = [c for c in ran.cells if errors(c)]
+    assert failed, "the stubs should stop the training cells"
+    for cell in failed:
+        assert "needs-stub" in cell.metadata.get("tags", []), cell.source[:80]
+        error = errors(cell)[0]
+        assert error.ename == "NotImplementedError"
+        assert any(piece in error.evalue for piece in PIECES)
+    checks = "".join(o.get("text", "") for c in ran.cells for o in c.get("outputs", []))
+    assert checks.count("is not implemented yet") >= 4
+
+
+@pytest.mark.parametrize("tag", ["module", "needs-stub"])
+def test_tags_mark_code_cells_only(master, tag):
+    tagged = [c for c in master.cells if tag in c.metadata.get("tags", [])]
+    assert tagged and all(c.cell_type == "code" for c in tagged)
