@@ -6,11 +6,10 @@ import importlib.util
 
 import numpy as np
 import pytest
+from conftest import ASSIGNMENT
 
 from autograder.checktools import central_difference, relative_error
 from autograder.paths import solutions_dir
-
-from conftest import ASSIGNMENT
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,8 @@
-"""Hidden inputs, derived from the seeds in course_config.py and never shown to students."""
+"""Hidden inputs, derived from the seeds in course_config.py and never shown to students.
+
+Symbols: N batch size, d_in / d_out layer widths, C classes. Shapes are chosen non-square
+(N != d_in != d_out, N != C) so a transpose shows up as a wrong shape.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,36 @@ import numpy as np
 from autograder.probing import ProbeRequest
 
 PROBES = "autograder.mlp_backprop.probes"
+TRAINING_PROBE = "autograder.mlp_backprop.training:train"
+
+# The notebook's network and schedule (see test_training.py for the measured margin).
+TRAINING_SCHEDULE = {
+    "sizes": [2, 64, 64, 2],
+    "weight_scale": 0.1,
+    "lr": 1e-2,
+    "weight_decay": 1e-4,
+    "full_batch_epochs": 300,
+    "mini_batch_epochs": 300,
+    "batch_size": 64,
+    "record_every": 50,
+}
+TRAINING_POINTS = 400
 
 
 def rng(config: Any, name: str) -> np.random.Generator:
     """A generator of its own for each case, so adding a case changes no other."""
     return np.random.default_rng([config.seed, zlib.crc32(name.encode())])
+
+
+def away_from_zero(r: np.random.Generator, shape: tuple[int, ...], low: float = 0.1) -> np.ndarray:
+    """Values with random signs and magnitudes in [low, 2): never near ReLU's kink."""
+    return r.choice([-1.0, 1.0], size=shape) * r.uniform(low, 2.0, size=shape)
+
+
+def labels_with_every_class(r: np.random.Generator, n: int, c: int) -> np.ndarray:
+    """y: (N,) integer labels in [0, C), each class present at least once (needs N >= C)."""
+    y = np.concatenate([np.arange(c), r.integers(0, c, size=n - c)])
+    return r.permutation(y)
 
 
 def dense_case(config: Any) -> dict[str, np.ndarray]:
@@ -35,8 +64,86 @@ def dense_case(config: Any) -> dict[str, np.ndarray]:
     }
 
 
+def relu_case(config: Any) -> dict[str, np.ndarray]:
+    """A ReLU run forward on two batches, then backward on the second.
+
+    x_first: (N1, D), x: (N, D) with every |x| >= 0.1 (no kink within a finite-difference
+    step), grad_out: (N, D) upstream gradient dL/dy, signs independent of x's.
+    """
+    r = rng(config, "relu")
+    n_first, n, d = 3, 6, 5
+    return {
+        "x_first": away_from_zero(r, (n_first, d)),
+        "x": away_from_zero(r, (n, d)),
+        "grad_out": away_from_zero(r, (n, d)),
+    }
+
+
+def softmax_case(config: Any) -> dict[str, np.ndarray]:
+    """Moderate logits: (N, C) with entries of order 1, y: (N,) every class present."""
+    r = rng(config, "softmax")
+    n, c = 7, 4
+    return {"logits": r.standard_normal((n, c)), "y": labels_with_every_class(r, n, c)}
+
+
+def softmax_large_case(config: Any) -> dict[str, np.ndarray]:
+    """Logits of size ~1000: (N, C), every row has an entry near +1000, y: (N,) all classes.
+
+    Entries sit in tiers -1000, 0, +1000 plus noise of size 3, so a probability is either
+    of order 1 (same tier as the row's max) or exactly 0 in float64 (a lower tier).
+    """
+    r = rng(config, "softmax_large")
+    n, c = 6, 4
+    tiers = r.choice([-1000.0, 0.0, 1000.0], size=(n, c))
+    tiers[np.arange(n), r.integers(0, c, size=n)] = 1000.0
+    logits = tiers + r.uniform(-3.0, 3.0, size=(n, c))
+    return {"logits": logits, "y": labels_with_every_class(r, n, c)}
+
+
+def sgd_case(config: Any, weight_decay: bool) -> dict[str, Any]:
+    """One SGD step on the reference model Dense(3, 4) -> ReLU -> Dense(4, 2).
+
+    params / grads: [W1 (3, 4), b1 (4,), W2 (4, 2), b2 (2,)] in ``model.params()`` order,
+    every entry nonzero and parameters and gradients different; lr and weight_decay chosen
+    so that each known mistake gives a different result.
+    """
+    r = rng(config, "sgd_weight_decay" if weight_decay else "sgd_plain")
+    shapes = [(3, 4), (4,), (4, 2), (2,)]
+    return {
+        "sizes": [3, 4, 2],
+        "params": [away_from_zero(r, s) for s in shapes],
+        "grads": [away_from_zero(r, s) for s in shapes],
+        "lr": 0.1,
+        "weight_decay": 0.05 if weight_decay else 0.0,
+    }
+
+
+def training_case(config: Any) -> dict[str, Any]:
+    """The hidden toy problem: X: (N, 2) Gaussian points, y: (N,) = 1[x0 * x1 > 0].
+
+    Drawn from ``config.training_seed`` (not the notebook's seed 0), with the seeds of
+    the initial weights and of the mini-batch shuffles.
+    """
+    seed = config.training_seed
+    x = np.random.default_rng([seed, 1]).standard_normal((TRAINING_POINTS, 2))
+    return {
+        "X": x,
+        "y": (x[:, 0] * x[:, 1] > 0).astype(np.int64),
+        "init_seed": seed % 2**32,
+        "shuffle_seed": [seed, 2],
+        **TRAINING_SCHEDULE,
+    }
+
+
 def probe_requests(config: Any) -> list[ProbeRequest]:
     """Everything the sandbox runs on a submission, one request per probe."""
     return [
         ProbeRequest("dense_backward", f"{PROBES}:dense_backward", dense_case(config)),
+        ProbeRequest("relu_backward", f"{PROBES}:relu_backward", relu_case(config)),
+        ProbeRequest("softmax", f"{PROBES}:softmax", softmax_case(config)),
+        ProbeRequest("softmax_large", f"{PROBES}:softmax", softmax_large_case(config)),
+        ProbeRequest("sgd_plain", f"{PROBES}:sgd_step", sgd_case(config, weight_decay=False)),
+        ProbeRequest("sgd_weight_decay", f"{PROBES}:sgd_step", sgd_case(config, weight_decay=True)),
+        ProbeRequest("training", TRAINING_PROBE, training_case(config),
+                     timeout=config.training_timeout),
     ]

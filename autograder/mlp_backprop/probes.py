@@ -2,25 +2,129 @@
 
 Each probe calls only the piece it grades plus given or reference code, so one broken
 piece never costs points on another. Inputs arrive as plain data from ``cases.py``.
+Student layers are built right after seeding ``np.random`` (their constructors draw
+from it), and every input array is copied before student code sees it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from autograder.mlp_backprop.reference_model import reference
 from autograder.probing import plain, student
+
+
+def backward_after_two_forwards(make_layer: Callable[[], Any], inputs: dict) -> tuple[Any, Any, Any]:
+    """(layer, y, dx): forward on ``x_first``, forward on ``x``, zero_grads, backward.
+
+    x_first: (N1, d_in), x: (N, d_in), grad_out: (N, d_out) upstream gradient dL/dy.
+    """
+    layer = make_layer()
+    layer.forward(inputs["x_first"].copy())
+    y = layer.forward(inputs["x"].copy())
+    layer.zero_grads()
+    return layer, y, layer.backward(inputs["grad_out"].copy())
+
+
+def works_after_one_forward(make_layer: Callable[[], Any], inputs: dict) -> bool:
+    """Whether forward on ``x`` then backward runs without error on a fresh layer."""
+    try:
+        layer = make_layer()
+        layer.forward(inputs["x"].copy())
+        layer.zero_grads()
+        layer.backward(inputs["grad_out"].copy())
+    except Exception:
+        return False
+    return True
+
+
+def backward_or_stale(make_layer: Callable[[], Any], inputs: dict) -> tuple[Any, Any, Any] | None:
+    """``backward_after_two_forwards``, or None when only the second forward breaks it.
+
+    A backward that works after one forward pass but raises after two (with different
+    batch sizes) uses a cache left by the earlier pass; any other error is re-raised.
+    """
+    try:
+        return backward_after_two_forwards(make_layer, inputs)
+    except Exception:
+        if works_after_one_forward(make_layer, inputs):
+            return None
+        raise
 
 
 def dense_backward(ns: dict, inputs: dict) -> dict[str, Any]:
     """The student's Dense: forward twice (two batches), then backward on the second."""
     d_in, d_out = inputs["W"].shape
+    dense = student(ns, "Dense")
+
+    def make_layer() -> Any:
+        np.random.seed(0)
+        layer = dense(d_in, d_out)
+        layer.W, layer.b = inputs["W"].copy(), inputs["b"].copy()
+        layer.dW, layer.db = np.zeros_like(layer.W), np.zeros_like(layer.b)
+        return layer
+
+    ran = backward_or_stale(make_layer, inputs)
+    if ran is None:
+        return {"stale_cache": True}
+    layer, y, dx = ran
+    return {"stale_cache": False, "y": plain(y), "dx": plain(dx),
+            "dW": plain(layer.dW), "db": plain(layer.db)}
+
+
+def relu_backward(ns: dict, inputs: dict) -> dict[str, Any]:
+    """The student's ReLU: forward twice (two batches), then backward on the second."""
+    relu = student(ns, "ReLU")
+    ran = backward_or_stale(relu, inputs)
+    if ran is None:
+        return {"stale_cache": True}
+    _, y, dx = ran
+    return {"stale_cache": False, "y": plain(y), "dx": plain(dx)}
+
+
+def softmax(ns: dict, inputs: dict) -> dict[str, Any]:
+    """softmax_cross_entropy_with_logits on logits: (N, C) and labels y: (N,)."""
+    loss_and_grad = student(ns, "softmax_cross_entropy_with_logits")
+    loss, dlogits = loss_and_grad(inputs["logits"].copy(), inputs["y"].copy())
+    return {"loss": plain(loss), "dlogits": plain(dlogits)}
+
+
+def reference_model(sizes: list[int]) -> Any:
+    """The kit's Sequential of Dense(sizes[0], sizes[1]) -> ReLU -> Dense -> ... (no student code)."""
+    ref = reference()
     np.random.seed(0)
-    layer = student(ns, "Dense")(d_in, d_out)
-    layer.W, layer.b = inputs["W"].copy(), inputs["b"].copy()
-    layer.dW, layer.db = np.zeros_like(layer.W), np.zeros_like(layer.b)
-    layer.forward(inputs["x_first"].copy())
-    y = layer.forward(inputs["x"].copy())
-    dx = layer.backward(inputs["grad_out"].copy())
-    return {"y": plain(y), "dx": plain(dx), "dW": plain(layer.dW), "db": plain(layer.db)}
+    layers: list[Any] = []
+    for d_in, d_out in zip(sizes[:-1], sizes[1:], strict=True):
+        layers += [ref.Dense(d_in, d_out), ref.ReLU()]
+    return ref.Sequential(*layers[:-1])
+
+
+def dense_layers(model: Any) -> list[Any]:
+    """The layers of ``model`` that have parameters, in ``model.params()`` order."""
+    return [layer for layer in model.layers if layer.params()]
+
+
+def sgd_step(ns: dict, inputs: dict) -> dict[str, Any]:
+    """One student SGD step on the reference model whose params and grads the case sets.
+
+    Returns the model's parameters after the step (``params``), the values now held by
+    the arrays ``model.params()`` returned before it (``originals``), and whether each
+    layer attribute W / b is still that same array (``same_objects``).
+    """
+    model = reference_model(inputs["sizes"])
+    layers = dense_layers(model)
+    for i, layer in enumerate(layers):
+        layer.W, layer.b = (inputs["params"][2 * i + k].copy() for k in (0, 1))
+        layer.dW, layer.db = (inputs["grads"][2 * i + k].copy() for k in (0, 1))
+    before = model.params()
+    optimizer = student(ns, "SGD")(lr=inputs["lr"], weight_decay=inputs["weight_decay"])
+    optimizer.step(model)
+    attributes = [p for layer in layers for p in (layer.W, layer.b)]
+    return {
+        "params": [plain(p) for p in model.params()],
+        "originals": [plain(p) for p in before],
+        "same_objects": [a is p for a, p in zip(attributes, before, strict=True)],
+    }

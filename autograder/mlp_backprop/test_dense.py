@@ -1,11 +1,24 @@
-"""Does Dense.backward give dL/dx, dL/dW and dL/db of L = sum(y * grad_out)?"""
+"""Does Dense.backward give dL/dx, dL/dW and dL/db of L = sum(y * grad_out)?
+
+Each truth is a central difference of that L; each known mistake is the output the
+mistake would give on the same case.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from autograder.checktools import Mistake, central_difference, expect_close
+from autograder.checktools import CheckFailed, Mistake, central_difference, expect_close
 from autograder.mlp_backprop.cases import dense_case
+
+EXTRA_1_N = ("it is the right gradient divided by the batch size N. The 1/N of the mean "
+             "loss is already inside grad_out; do not divide again.")
+EXTRA_N = "it is the right gradient multiplied by the batch size N; do not scale it."
+STALE = ("Dense.backward works after one forward pass but fails after two forward passes "
+         "with different batch sizes: it uses an input cached by an earlier pass. Use the "
+         "input cached by the most recent forward (self.x).")
 
 
 def dense_loss(x: np.ndarray, W: np.ndarray, b: np.ndarray, grad_out: np.ndarray) -> float:
@@ -13,15 +26,62 @@ def dense_loss(x: np.ndarray, W: np.ndarray, b: np.ndarray, grad_out: np.ndarray
     return float(np.sum((x @ W + b) * grad_out))
 
 
+def want(case: dict[str, np.ndarray], wrt: str, h: float) -> np.ndarray:
+    """dL/d``wrt`` (``wrt`` one of "x", "W", "b") by central differences."""
+    def loss(value: np.ndarray) -> float:
+        return dense_loss(**{**{k: case[k] for k in ("x", "W", "b", "grad_out")}, wrt: value})
+    return central_difference(loss, case[wrt], h)
+
+
+def dense_outputs(submission: Any) -> dict[str, Any]:
+    """The dense_backward probe's data, or the stale-cache verdict."""
+    out = submission.probe("dense_backward")
+    if out["stale_cache"]:
+        raise CheckFailed(STALE, "stale cache")
+    return out
+
+
 def test_dense_backward_dx(submission, config):
     case = dense_case(config)
-    out = submission.probe("dense_backward")
-    want = central_difference(
-        lambda x: dense_loss(x, case["W"], case["b"], case["grad_out"]), case["x"], config.fd_step
-    )
+    out = dense_outputs(submission)
+    dx = want(case, "x", config.fd_step)
     n = case["x"].shape[0]
-    expect_close(
-        "dx returned by Dense.backward", out["dx"], want, config.grad_rtol,
-        [Mistake("dx scaled by 1/N", "it is the right gradient divided by the batch size N. "
-                 "The 1/N of the mean loss is already inside grad_out; do not divide again.", want / n)],
-    )
+    expect_close("dx returned by Dense.backward", out["dx"], dx, config.grad_rtol, [
+        Mistake("extra 1/N", EXTRA_1_N, dx / n),
+        Mistake("extra factor N", EXTRA_N, dx * n),
+        Mistake("dx transposed", "it has shape (d_in, N) and holds the transpose of dL/dx. "
+                "dL/dx = grad_out @ W.T has the shape of x, (N, d_in).", dx.T),
+    ])
+
+
+def test_dense_backward_dw(submission, config):
+    case = dense_case(config)
+    out = dense_outputs(submission)
+    dW = want(case, "W", config.fd_step)
+    n = case["x"].shape[0]
+    expect_close("self.dW after Dense.backward", out["dW"], dW, config.grad_rtol, [
+        Mistake("transposed dW", "it holds the transpose of dL/dW. dW must have the shape "
+                "of W, (d_in, d_out): dW = x.T @ grad_out, not grad_out.T @ x.", dW.T),
+        Mistake("extra 1/N", EXTRA_1_N, dW / n),
+        Mistake("extra factor N", EXTRA_N, dW * n),
+        Mistake("dW left at zero", "it is still all zeros: assign the gradient to self.dW "
+                "inside backward.", np.zeros_like(dW)),
+    ])
+
+
+def test_dense_backward_db(submission, config):
+    case = dense_case(config)
+    out = dense_outputs(submission)
+    db = want(case, "b", config.fd_step)
+    g = case["grad_out"]
+    expect_close("self.db after Dense.backward", out["db"], db, config.grad_rtol, [
+        Mistake("db averaged over the batch", "it is the mean of grad_out over the batch; "
+                "b is added to every row, so its gradient is the sum over the batch "
+                "(grad_out.sum(axis=0)).", g.mean(axis=0)),
+        Mistake("db not summed over the batch", "it has one row per example, shape (N, d_out); "
+                "b has shape (d_out,), so sum grad_out over the batch axis (axis=0).", g),
+        Mistake("db summed over the wrong axis", "it has shape (N,): it was summed over the "
+                "features (axis=1) instead of over the batch (axis=0).", g.sum(axis=1)),
+        Mistake("db left at zero", "it is still all zeros: assign the gradient to self.db "
+                "inside backward.", np.zeros_like(db)),
+    ])
