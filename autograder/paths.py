@@ -25,3 +25,8 @@ def solutions_dir(assignment: str, root: Path = REPO_ROOT) -> Path:
 def checks_dir(assignment: str, root: Path = REPO_ROOT) -> Path:
     """The folder of the hidden pytest checks of ``assignment``."""
     return root / "autograder" / assignment
+
+
+def samples_dir(assignment: str, root: Path = REPO_ROOT) -> Path:
+    """The folder of the bundled sample submissions of ``assignment``."""
+    return root / "samples" / assignment

@@ -20,8 +20,8 @@ def config():
 
 
 @pytest.fixture(scope="session")
-def fresh_build(tmp_path_factory) -> tuple[Path, Path]:
-    """release/ and solutions/ built from source/ into a scratch course (built once)."""
+def fresh_build(tmp_path_factory) -> tuple[Path, Path, Path]:
+    """release/, solutions/ and samples/ built from source/ in a scratch course (once)."""
     return build_into(tmp_path_factory.mktemp("course"), ASSIGNMENT)
 
 

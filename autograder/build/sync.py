@@ -8,22 +8,28 @@ from pathlib import Path
 
 from autograder.build.release import build_release
 from autograder.build.solutions import build_solutions
-from autograder.paths import REPO_ROOT, solutions_dir
+from autograder.build.samples import build_samples
+from autograder.paths import REPO_ROOT, samples_dir, solutions_dir
 
 
 def build_all(assignment: str) -> list[Path]:
     """Regenerate ``release/<assignment>/`` and ``solutions/<assignment>/`` in the repo."""
     release = build_release(assignment)
-    return [*sorted(release.iterdir()), *build_solutions(assignment, solutions_dir(assignment))]
+    return [
+        *sorted(release.iterdir()),
+        *build_solutions(assignment, solutions_dir(assignment)),
+        *build_samples(assignment, release, samples_dir(assignment)),
+    ]
 
 
-def build_into(course: Path, assignment: str) -> tuple[Path, Path]:
-    """Build release and solutions of ``assignment`` inside a scratch course folder."""
+def build_into(course: Path, assignment: str) -> tuple[Path, Path, Path]:
+    """Build release, solutions and samples of ``assignment`` in a scratch course folder."""
     shutil.copytree(REPO_ROOT / "source" / assignment, course / "source" / assignment)
     release = build_release(assignment, course)
-    solutions = course / "solutions" / assignment
+    solutions, samples = course / "solutions" / assignment, course / "samples" / assignment
     build_solutions(assignment, solutions)
-    return release, solutions
+    build_samples(assignment, release, samples)
+    return release, solutions, samples
 
 
 def differing_files(built: Path, committed: Path) -> list[str]:
@@ -47,8 +53,10 @@ def _collect(cmp: filecmp.dircmp, committed: Path, found: list[str]) -> None:
         _collect(sub, committed / name, found)
 
 
-def out_of_sync(assignment: str, release: Path, solutions: Path) -> list[str]:
-    """What differs between the committed release/solutions and freshly built ones."""
-    return differing_files(release, REPO_ROOT / "release" / assignment) + differing_files(
-        solutions, solutions_dir(assignment)
-    )
+def out_of_sync(assignment: str, release: Path, solutions: Path, samples: Path) -> list[str]:
+    """What differs between the committed release/solutions/samples and freshly built ones."""
+    return [
+        *differing_files(release, REPO_ROOT / "release" / assignment),
+        *differing_files(solutions, solutions_dir(assignment)),
+        *differing_files(samples, samples_dir(assignment)),
+    ]
