@@ -6,8 +6,10 @@ written for the student; hidden inputs never appear in it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -46,7 +48,7 @@ def central_difference(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
 
 
 def relative_error(got: np.ndarray, want: np.ndarray) -> tuple[float, tuple[int, ...]]:
-    """The largest elementwise relative error |got - want| / max(|got| + |want|, 1e-8), and where."""
+    """The largest elementwise |got - want| / max(|got| + |want|, 1e-8), and where it is."""
     got = np.asarray(got, dtype=np.float64)
     want = np.asarray(want, dtype=np.float64)
     with np.errstate(all="ignore"):
@@ -77,7 +79,9 @@ def as_array(what: str, value: object) -> np.ndarray:
     try:
         return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise CheckFailed(f"{what} should be a numpy array of numbers, got {type(value).__name__}") from None
+        raise CheckFailed(
+            f"{what} should be a numpy array of numbers, got {type(value).__name__}"
+        ) from None
 
 
 def expect_close(
@@ -99,3 +103,18 @@ def expect_close(
             f"{what} has the right shape {want.shape} but wrong values: the largest "
             f"relative error is {err:.2e} at index {where} (allowed {rtol:.0e})."
         )
+
+
+SHAPE_ERROR = re.compile(r"mismatch|could not be broadcast|not aligned|shape", re.IGNORECASE)
+
+
+def probe_with_shapes(submission: Any, name: str, shapes: str) -> Any:
+    """``submission.probe(name)``; when student code raised a shape error, the verdict
+    also lists the shapes involved (``shapes``, in the student's symbols)."""
+    try:
+        return submission.probe(name)
+    except CheckFailed as err:
+        if err.diagnosis == "exception" and SHAPE_ERROR.search(err.message):
+            raise CheckFailed(f"{err.message}\n\nThe shapes involved: {shapes}",
+                              err.diagnosis) from None
+        raise

@@ -73,6 +73,9 @@ def student_traceback(error: BaseException) -> str:
     return "".join(lines).rstrip()
 
 
+KIT_PARTS = ("/autograder/", "/solutions/", "site-packages")
+
+
 def _is_kit_frame(filename: str) -> bool:
     return (
         "/autograder/" in filename or "site-packages" in filename or filename.startswith("<frozen")

@@ -25,7 +25,7 @@ TRAINING_SCHEDULE = {
     "full_batch_epochs": 300,
     "mini_batch_epochs": 300,
     "batch_size": 64,
-    "record_every": 50,
+    "record_every": 100,
 }
 TRAINING_POINTS = 400
 

@@ -17,7 +17,9 @@ from autograder.mlp_backprop.reference_model import reference
 from autograder.probing import plain, student
 
 
-def backward_after_two_forwards(make_layer: Callable[[], Any], inputs: dict) -> tuple[Any, Any, Any]:
+def backward_after_two_forwards(
+    make_layer: Callable[[], Any], inputs: dict
+) -> tuple[Any, Any, Any]:
     """(layer, y, dx): forward on ``x_first``, forward on ``x``, zero_grads, backward.
 
     x_first: (N1, d_in), x: (N, d_in), grad_out: (N, d_out) upstream gradient dL/dy.
@@ -93,7 +95,7 @@ def softmax(ns: dict, inputs: dict) -> dict[str, Any]:
 
 
 def reference_model(sizes: list[int]) -> Any:
-    """The kit's Sequential of Dense(sizes[0], sizes[1]) -> ReLU -> Dense -> ... (no student code)."""
+    """The kit's Sequential Dense(sizes[0], sizes[1]) -> ReLU -> Dense -> ...; no student code."""
     ref = reference()
     np.random.seed(0)
     layers: list[Any] = []

@@ -11,6 +11,9 @@ MUTATIONS: dict[str, list[tuple[str, str]]] = {
     ],
     "softmax_missing_mean": [("    dlogits /= N\n", "")],
     "sgd_rebinds_parameters": [
-        ("p -= self.lr * (g + self.weight_decay * p)", "p = p - self.lr * (g + self.weight_decay * p)")
+        (
+            "p -= self.lr * (g + self.weight_decay * p)",
+            "p = p - self.lr * (g + self.weight_decay * p)",
+        )
     ],
 }

@@ -10,12 +10,20 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checktools import CheckFailed, Mistake, central_difference, expect_close
+from autograder.checktools import (
+    CheckFailed,
+    Mistake,
+    central_difference,
+    expect_close,
+    probe_with_shapes,
+)
 from autograder.mlp_backprop.cases import dense_case
 
 EXTRA_1_N = ("it is the right gradient divided by the batch size N. The 1/N of the mean "
              "loss is already inside grad_out; do not divide again.")
 EXTRA_N = "it is the right gradient multiplied by the batch size N; do not scale it."
+SHAPES = ("x is (N, d_in), W is (d_in, d_out), b is (d_out,), grad_out is (N, d_out); "
+          "backward returns dx (N, d_in) and stores dW (d_in, d_out) and db (d_out,).")
 STALE = ("Dense.backward works after one forward pass but fails after two forward passes "
          "with different batch sizes: it uses an input cached by an earlier pass. Use the "
          "input cached by the most recent forward (self.x).")
@@ -28,14 +36,13 @@ def dense_loss(x: np.ndarray, W: np.ndarray, b: np.ndarray, grad_out: np.ndarray
 
 def want(case: dict[str, np.ndarray], wrt: str, h: float) -> np.ndarray:
     """dL/d``wrt`` (``wrt`` one of "x", "W", "b") by central differences."""
-    def loss(value: np.ndarray) -> float:
-        return dense_loss(**{**{k: case[k] for k in ("x", "W", "b", "grad_out")}, wrt: value})
-    return central_difference(loss, case[wrt], h)
+    args = {k: case[k] for k in ("x", "W", "b", "grad_out")}
+    return central_difference(lambda v: dense_loss(**{**args, wrt: v}), case[wrt], h)
 
 
 def dense_outputs(submission: Any) -> dict[str, Any]:
     """The dense_backward probe's data, or the stale-cache verdict."""
-    out = submission.probe("dense_backward")
+    out = probe_with_shapes(submission, "dense_backward", SHAPES)
     if out["stale_cache"]:
         raise CheckFailed(STALE, "stale cache")
     return out

@@ -1,0 +1,129 @@
+"""Does SGD.step apply theta <- theta - lr * (g + weight_decay * theta), in place?
+
+The step runs on the kit's reference model, whose parameters and gradients the case sets;
+the truth is that formula in float64, compared parameter by parameter (biases included).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograder.checktools import (
+    CheckFailed,
+    Mistake,
+    as_array,
+    expect_close,
+    probe_with_shapes,
+    recognise,
+)
+from autograder.mlp_backprop.cases import sgd_case
+
+NAMES = ("W of the first Dense", "b of the first Dense", "W of the second Dense",
+         "b of the second Dense")
+SHAPES = "each gradient in model.grads() has the shape of its parameter in model.params()."
+REBOUND = ("`p = p - lr * g` builds a new array and rebinds a name to it, so the model's own "
+           "arrays keep their old values. Update each array in place: `p -= lr * g` (or "
+           "np.subtract(p, lr * g, out=p)).")
+
+
+ATTRIBUTE_REBOUND = (
+    "After SGD.step some layer's W or b is a new array, not the one model.params() returned "
+    "before the step: `layer.W = layer.W - ...` (like `p = p - ...`) builds a new array, and "
+    "whatever still holds the old one never sees the update. Update the arrays in place: "
+    "`p -= lr * g`."
+)
+
+
+def update(params: list[np.ndarray], grads: list[np.ndarray], lr: float, wd: float,
+           which: range | None = None) -> list[np.ndarray]:
+    """Every theta - lr * (g + wd * theta); parameters outside ``which`` stay as they are."""
+    which = range(len(params)) if which is None else which
+    return [p - lr * (g + wd * p) if i in which else p.copy()
+            for i, (p, g) in enumerate(zip(params, grads, strict=True))]
+
+
+def want_params(case: dict[str, Any]) -> list[np.ndarray]:
+    """The parameters after one exact step, in ``model.params()`` order."""
+    return update(case["params"], case["grads"], case["lr"], case["weight_decay"])
+
+
+def flat(arrays: list[np.ndarray]) -> np.ndarray:
+    """Every parameter's entries in one vector, in ``model.params()`` order."""
+    return np.concatenate([np.ravel(a) for a in arrays])
+
+
+def mistakes(case: dict[str, Any]) -> list[Mistake]:
+    """The parameters after one step under each known mistake, flattened."""
+    p, g, lr, wd = case["params"], case["grads"], case["lr"], case["weight_decay"]
+    weights = range(0, len(p), 2)
+    found = [
+        Mistake("parameters rebound", "the model's parameters did not change. " + REBOUND, flat(p)),
+        Mistake("gradient added", "the parameters moved along the gradient: subtract "
+                "lr * g to go downhill.", flat(update(p, [-x for x in g], lr, -wd))),
+        Mistake("biases not updated", "the weights are right but the biases b kept their "
+                "values: model.params() holds the biases too; update every parameter.",
+                flat(update(p, g, lr, wd, weights))),
+        Mistake("lr applied twice", "the step is lr times too small: multiply by lr once.",
+                flat(update(p, g, lr * lr, wd))),
+        Mistake("step applied twice", "every parameter moved twice as far: apply the "
+                "update once per parameter.", flat(update(p, g, 2 * lr, wd))),
+    ]
+    if wd:
+        found += wd_mistakes(p, g, lr, wd)
+    return found
+
+
+def wd_mistakes(p: list[np.ndarray], g: list[np.ndarray], lr: float, wd: float) -> list[Mistake]:
+    """The known weight-decay mistakes (each invisible when weight_decay is 0)."""
+    return [
+        Mistake("weight decay sign", "weight decay pushed the parameters away from zero: "
+                "the update is p -= lr * (g + weight_decay * p).", flat(update(p, g, lr, -wd))),
+        Mistake("weight decay not scaled by lr", "the decay term weight_decay * p was "
+                "subtracted without the factor lr: p -= lr * (g + weight_decay * p).",
+                flat([q - lr * d - wd * q for q, d in zip(p, g, strict=True)])),
+        Mistake("weight decay ignored", "the step is right for weight_decay = 0 but ignores "
+                "self.weight_decay: add weight_decay * p to the gradient.",
+                flat(update(p, g, lr, 0.0))),
+        Mistake("weight decay skipped for biases", "the biases were updated without weight "
+                "decay; the rule here applies it to every parameter, biases included.",
+                flat([q - lr * (d + (wd * q if i % 2 == 0 else 0.0))
+                      for i, (q, d) in enumerate(zip(p, g, strict=True))])),
+    ]
+
+
+def expect_step(got: list[Any], case: dict[str, Any], rtol: float) -> None:
+    """Pass when every parameter equals the exact update; otherwise say which and how."""
+    want = want_params(case)
+    if len(got) != len(want):
+        raise CheckFailed(f"model.params() has {len(got)} arrays after the step, expected "
+                          f"{len(want)}: keep the model's list of parameters as it is.")
+    got = [as_array(f"{name} after SGD.step", p) for name, p in zip(NAMES, got, strict=True)]
+    if all(a.shape == w.shape for a, w in zip(got, want, strict=True)):
+        known = recognise(flat(got), mistakes(case), rtol)
+        if known:
+            raise CheckFailed(f"After one SGD.step: {known.hint}", known.name)
+    for name, a, w in zip(NAMES, got, want, strict=True):
+        expect_close(f"{name} after SGD.step", a, w, rtol)
+
+
+def test_sgd_step_plain(submission, config):
+    out = probe_with_shapes(submission, "sgd_plain", SHAPES)
+    expect_step(out["params"], sgd_case(config, False), config.value_rtol)
+
+
+def test_sgd_step_weight_decay(submission, config):
+    out = probe_with_shapes(submission, "sgd_weight_decay", SHAPES)
+    expect_step(out["params"], sgd_case(config, True), config.value_rtol)
+
+
+def test_sgd_step_in_place(submission, config):
+    out = probe_with_shapes(submission, "sgd_plain", SHAPES)
+    initial = sgd_case(config, False)["params"]
+    if not all(out["same_objects"]):
+        raise CheckFailed(ATTRIBUTE_REBOUND, "parameters rebound")
+    if all(np.array_equal(np.asarray(a), b) for a, b in zip(out["originals"], initial,
+                                                            strict=True)):
+        raise CheckFailed("SGD.step left the arrays of model.params() unchanged. " + REBOUND,
+                          "parameters rebound")

@@ -1,0 +1,109 @@
+"""Does softmax_cross_entropy_with_logits give the mean cross-entropy and its gradient?
+
+Truths are computed here in float64 with log-sum-exp: the loss exactly, the gradient by
+central differences of that exact loss (moderate logits) or as the exact (P - Y) / N
+(logits of size ~1000, where an unstable softmax overflows).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.checktools import (
+    CheckFailed,
+    Mistake,
+    as_array,
+    central_difference,
+    expect_close,
+    probe_with_shapes,
+)
+from autograder.mlp_backprop.cases import softmax_case, softmax_large_case
+
+SHAPES = ("logits and probs are (N, C), y is (N,) integer labels, the one-hot labels Y "
+          "are (N, C); the function returns a single number and dlogits (N, C).")
+UNSTABLE = ("For logits of size ~1000 {what} contains nan or inf: np.exp overflows. "
+            "Subtract each row's maximum logit before np.exp (softmax does not change), "
+            "or reuse the stable probabilities computed for the loss.")
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    """log P: (N, C) for logits: (N, C), by log-sum-exp (exact for any logit size)."""
+    top = logits.max(axis=1, keepdims=True)
+    return logits - top - np.log(np.exp(logits - top).sum(axis=1, keepdims=True))
+
+
+def mean_cross_entropy(logits: np.ndarray, y: np.ndarray) -> float:
+    """L = -(1/N) sum_n log P[n, y_n] for logits: (N, C) and labels y: (N,)."""
+    return float(-log_softmax(logits)[np.arange(len(y)), y].mean())
+
+
+def one_hot(y: np.ndarray, c: int) -> np.ndarray:
+    """Y: (N, C) with Y[n, y_n] = 1."""
+    return np.eye(c)[y]
+
+
+def want_dlogits(case: dict[str, np.ndarray], h: float) -> np.ndarray:
+    """dL/dlogits: (N, C) by central differences of the exact mean cross-entropy."""
+    return central_difference(lambda z: mean_cross_entropy(z, case["y"]), case["logits"], h)
+
+
+def want_large(case: dict[str, np.ndarray]) -> np.ndarray:
+    """The exact dL/dlogits = (P - Y) / N: (N, C), for logits of any size."""
+    logits, y = case["logits"], case["y"]
+    return (np.exp(log_softmax(logits)) - one_hot(y, logits.shape[1])) / len(y)
+
+
+def gradient_mistakes(logits: np.ndarray, y: np.ndarray) -> list[Mistake]:
+    """The dlogits the known mistakes would return for logits: (N, C), y: (N,)."""
+    p, Y, n = np.exp(log_softmax(logits)), one_hot(y, logits.shape[1]), len(y)
+    true_set = np.where(Y == 1, -1.0, p)
+    return [
+        Mistake("missing 1/N", "it is N times the right gradient: the loss is the mean over "
+                "the batch, so dlogits = (P - Y) / N.", p - Y),
+        Mistake("extra 1/N", "it is the right gradient divided by N once more: divide "
+                "(P - Y) by N exactly once.", (p - Y) / n**2),
+        Mistake("sign flipped", "it has the opposite sign: dlogits = (P - Y) / N, "
+                "probabilities minus one-hot labels.", (Y - p) / n),
+        Mistake("one-hot not subtracted", "it is P / N: subtract the one-hot labels Y "
+                "(1 at each row's true class) from the probabilities.", p / n),
+        Mistake("one-hot built wrong", "1 was subtracted in every column, not only at each "
+                "row's true class: use dlogits[np.arange(N), y] -= 1.", (p - 1.0) / n),
+        Mistake("one-hot built wrong", "the true-class entries were set to -1 instead of "
+                "having 1 subtracted: use dlogits[np.arange(N), y] -= 1.", true_set / n),
+    ]
+
+
+def test_softmax_loss_value(submission, config):
+    case = softmax_case(config)
+    out = probe_with_shapes(submission, "softmax", SHAPES)
+    logits, y = case["logits"], case["y"]
+    loss = mean_cross_entropy(logits, y)
+    per_example = -log_softmax(logits)[np.arange(len(y)), y]
+    expect_close("The loss", out["loss"], np.array(loss), config.value_rtol, [
+        Mistake("loss summed over the batch", "it is N times the mean cross-entropy: "
+                "average over the batch (.mean()).", np.array(loss * len(y))),
+        Mistake("loss not averaged", "it is one loss per example, shape (N,): return their "
+                "mean, a single number.", per_example),
+        Mistake("loss sign flipped", "it is negative: cross-entropy is -log of the true "
+                "class's probability.", np.array(-loss)),
+    ])
+
+
+def test_softmax_dlogits(submission, config):
+    case = softmax_case(config)
+    out = probe_with_shapes(submission, "softmax", SHAPES)
+    expect_close("dlogits", out["dlogits"], want_dlogits(case, config.fd_step),
+                 config.grad_rtol, gradient_mistakes(case["logits"], case["y"]))
+
+
+def test_softmax_large_logits(submission, config):
+    case = softmax_large_case(config)
+    out = probe_with_shapes(submission, "softmax_large", SHAPES)
+    loss = as_array("The loss", out["loss"])
+    if not np.all(np.isfinite(loss)):
+        raise CheckFailed(UNSTABLE.format(what="the loss"), "unstable softmax")
+    dlogits = as_array("dlogits", out["dlogits"])
+    if not np.all(np.isfinite(dlogits)):
+        raise CheckFailed(UNSTABLE.format(what="dlogits"), "unstable softmax")
+    expect_close("dlogits for large logits", dlogits, want_large(case), config.grad_rtol,
+                 gradient_mistakes(case["logits"], case["y"]))

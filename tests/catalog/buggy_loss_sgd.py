@@ -1,0 +1,132 @@
+"""Realistic mistakes in softmax_cross_entropy_with_logits and SGD.step, one per entry."""
+
+from __future__ import annotations
+
+from tests.catalog.sources import SGD, Entry, failing, variant
+
+TRAINING_TOO_LOW = {"training_accuracy": "accuracy too low"}
+TRAINING_DIVERGES = {"training_accuracy": "loss became nan"}
+GRADIENT = ("softmax_dlogits", "softmax_large_logits")
+
+SOFTMAX_HEAD = '''
+def softmax_cross_entropy_with_logits(logits, y):
+    N, C = logits.shape
+    z = logits - logits.max(axis=1, keepdims=True)
+    exp_z = np.exp(z)
+    probs = exp_z / exp_z.sum(axis=1, keepdims=True)
+    loss = -np.log(probs[np.arange(N), y] + 1e-12).mean()
+'''
+
+
+def softmax(name: str, gradient: str, fails: dict[str, str | None], note: str = "",
+            unpinned: tuple[str, ...] = ()) -> Entry:
+    """The reference softmax (stable probs and loss given) with ``gradient`` as its end."""
+    code = SOFTMAX_HEAD + gradient
+    return variant(name, {"softmax_cross_entropy_with_logits": code}, fails, note, unpinned)
+
+
+def sgd(name: str, body: str, fails: dict[str, str | None], note: str = "") -> Entry:
+    """The reference with SGD.step's body replaced by ``body``."""
+    return variant(name, {"SGD.step": "def step(self, model):\n" + body}, fails, note)
+
+
+SOFTMAX_BUGS = [
+    softmax("softmax_missing_1_over_n", """
+    dlogits = probs.copy()
+    dlogits[np.arange(N), y] -= 1.0
+    return loss, dlogits
+""", failing(GRADIENT, "missing 1/N"),
+        "N times the gradient makes training oscillate: it passes on 11 of 12 training "
+        "seeds, not on the configured one (0.935), so its training verdict is luck",
+        unpinned=("training_accuracy",)),
+    softmax("softmax_extra_1_over_n", """
+    dlogits = probs.copy()
+    dlogits[np.arange(N), y] -= 1.0
+    return loss, dlogits / N / N
+""", {**failing(GRADIENT, "extra 1/N"), **TRAINING_TOO_LOW}),
+    softmax("softmax_sign_flipped", """
+    dlogits = -probs
+    dlogits[np.arange(N), y] += 1.0
+    return loss, dlogits / N
+""", {**failing(GRADIENT, "sign flipped"), **TRAINING_DIVERGES}),
+    softmax("softmax_onehot_not_subtracted", """
+    return loss, probs / N
+""", {**failing(GRADIENT, "one-hot not subtracted"), **TRAINING_DIVERGES}),
+    softmax("softmax_onehot_every_column", """
+    dlogits = probs.copy()
+    dlogits[:, y] -= 1.0
+    return loss, dlogits / N
+""", {**failing(GRADIENT, "one-hot built wrong"), **TRAINING_DIVERGES}),
+    softmax("softmax_unstable_recomputed_probs", """
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    p[np.arange(N), y] -= 1.0
+    return loss, p / N
+""", {"softmax_large_logits": "unstable softmax"},
+        "stable for the moderate logits of training; only the large-logit test fails"),
+    variant("softmax_loss_per_example", {"softmax_cross_entropy_with_logits": """
+def softmax_cross_entropy_with_logits(logits, y):
+    N, C = logits.shape
+    z = logits - logits.max(axis=1, keepdims=True)
+    probs = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    loss = -np.log(probs[np.arange(N), y] + 1e-12)
+    dlogits = probs.copy()
+    dlogits[np.arange(N), y] -= 1.0
+    return loss, dlogits / N
+"""}, {"softmax_loss_value": "loss not averaged"}),
+    variant("softmax_loss_summed", {"softmax_cross_entropy_with_logits": """
+def softmax_cross_entropy_with_logits(logits, y):
+    N, C = logits.shape
+    z = logits - logits.max(axis=1, keepdims=True)
+    probs = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    loss = -np.log(probs[np.arange(N), y] + 1e-12).sum()
+    dlogits = probs.copy()
+    dlogits[np.arange(N), y] -= 1.0
+    return loss, dlogits / N
+"""}, {"softmax_loss_value": "loss summed over the batch"}),
+]
+
+SGD_BUGS = [
+    sgd("sgd_rebinds_parameters", """
+    for p, g in zip(model.params(), model.grads()):
+        p = p - self.lr * (g + self.weight_decay * p)
+""", {**failing(SGD, "parameters rebound"), **TRAINING_TOO_LOW}),
+    sgd("sgd_rebinds_layer_attributes", """
+    for layer in model.layers:
+        if hasattr(layer, "W"):
+            layer.W = layer.W - self.lr * (layer.dW + self.weight_decay * layer.W)
+            layer.b = layer.b - self.lr * (layer.db + self.weight_decay * layer.b)
+""", {"sgd_step_in_place": "parameters rebound"},
+        "right values, but the arrays model.params() returned are left behind"),
+    sgd("sgd_weight_decay_sign", """
+    for p, g in zip(model.params(), model.grads()):
+        p -= self.lr * (g - self.weight_decay * p)
+""", {"sgd_step_weight_decay": "weight decay sign"}),
+    sgd("sgd_weight_decay_not_scaled_by_lr", """
+    for p, g in zip(model.params(), model.grads()):
+        p -= self.lr * g + self.weight_decay * p
+""", {"sgd_step_weight_decay": "weight decay not scaled by lr"}),
+    sgd("sgd_weight_decay_ignored", """
+    for p, g in zip(model.params(), model.grads()):
+        p -= self.lr * g
+""", {"sgd_step_weight_decay": "weight decay ignored"}),
+    sgd("sgd_weight_decay_skipped_for_biases", """
+    for p, g in zip(model.params(), model.grads()):
+        if p.ndim == 2:
+            g = g + self.weight_decay * p
+        p -= self.lr * g
+""", {"sgd_step_weight_decay": "weight decay skipped for biases"},
+        "common in practice, but not the rule the notebook states"),
+    sgd("sgd_biases_not_updated", """
+    for p, g in zip(model.params(), model.grads()):
+        if p.ndim == 2:
+            p -= self.lr * (g + self.weight_decay * p)
+""", failing(SGD[:2], "biases not updated")),
+    sgd("sgd_gradient_added", """
+    for p, g in zip(model.params(), model.grads()):
+        p += self.lr * (g + self.weight_decay * p)
+""", {**failing(SGD[:2], "gradient added"), **TRAINING_DIVERGES}),
+    sgd("sgd_lr_applied_twice", """
+    for p, g in zip(model.params(), model.grads()):
+        p -= self.lr * self.lr * (g + self.weight_decay * p)
+""", {**failing(SGD[:2], "lr applied twice"), **TRAINING_TOO_LOW}),
+]
