@@ -22,6 +22,7 @@ import pytest
 from autograder.checktools import CheckFailed
 from autograder.errors import KitError
 from autograder.paths import checks_dir
+from autograder.probing import MissingDefinition
 
 
 class Outcome(Protocol):
@@ -55,8 +56,8 @@ def probe_failure(name: str, outcome: Outcome, limit: float) -> CheckFailed:
         return CheckFailed(
             "Not implemented yet: the stub still raises NotImplementedError.", "not implemented"
         )
-    if outcome.status == "missing":
-        return CheckFailed(error, "missing definition")
+    if f"{MissingDefinition.__name__}: " in error:
+        return CheckFailed(error.split(f"{MissingDefinition.__name__}: ")[-1], "missing definition")
     return CheckFailed(f"Your code raised an exception:\n{error}", "exception")
 
 

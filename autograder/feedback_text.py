@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograder.checking import Verdict
+from autograder.sandbox.capture import truncate_text
 from autograder.submission import Submission
 
 CELL_PROBLEMS = {
@@ -14,16 +15,9 @@ CELL_PROBLEMS = {
 }
 
 
-def truncate(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, saying how much was left out."""
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}\n… [truncated: {len(text) - limit} more characters]"
-
-
 def test_output(verdict: Verdict, limit: int) -> str:
     """What a test says to the student."""
-    return "Passed." if verdict.passed else truncate(verdict.message, limit)
+    return "Passed." if verdict.passed else truncate_text(verdict.message, limit)
 
 
 def first_line(text: str | None) -> str:
@@ -45,4 +39,4 @@ def notebook_summary(sub: Submission, run: Any, limit: int) -> str:
     if not problems:
         return f"All {len(run.cells)} code cells of your notebook ran without errors."
     head = f"{len(problems)} of {len(run.cells)} code cells of your notebook had a problem:"
-    return truncate("\n".join([head, *problems]), limit)
+    return truncate_text("\n".join([head, *problems]), limit)

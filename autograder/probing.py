@@ -8,35 +8,15 @@ from __future__ import annotations
 
 import importlib
 import traceback
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-
-@dataclass(frozen=True)
-class ProbeRequest:
-    """Call ``function`` ("package.module:name") with the student's namespace and ``inputs``."""
-
-    name: str
-    function: str
-    inputs: dict = field(default_factory=dict)
-    timeout: float | None = None
+from autograder.sandbox.models import ProbeOutcome, ProbeRequest
 
 
 class MissingDefinition(NameError):
     """The notebook does not define a name the probe needs."""
-
-
-@dataclass
-class LiveOutcome:
-    """The outcome of a probe run in this process (same fields as the sandbox's)."""
-
-    name: str
-    status: str
-    value: Any = None
-    error: str | None = None
-    output: str = ""
 
 
 def student(namespace: dict, name: str) -> Any:
@@ -65,8 +45,8 @@ def resolve(function: str):
     return getattr(importlib.import_module(module), name)
 
 
-def student_traceback(error: BaseException) -> str:
-    """The exception with only the frames of student code (cells, not the kit or numpy)."""
+def traceback_without_kit_frames(error: BaseException) -> str:
+    """The exception with only the frames of student code (not the kit, numpy or solutions)."""
     frames = [f for f in traceback.extract_tb(error.__traceback__) if not _is_kit_frame(f.filename)]
     lines = traceback.format_list(frames)
     lines += traceback.format_exception_only(type(error), error)
@@ -82,17 +62,14 @@ def _is_kit_frame(filename: str) -> bool:
     )
 
 
-def run_in_process(namespace: dict, requests: list[ProbeRequest]) -> dict[str, LiveOutcome]:
+def run_in_process(namespace: dict, requests: list[ProbeRequest]) -> dict[str, ProbeOutcome]:
     """Run every probe here, on ``namespace`` (the nbgrader path; no isolation)."""
-    outcomes: dict[str, LiveOutcome] = {}
+    outcomes: dict[str, ProbeOutcome] = {}
     for request in requests:
         try:
             value = resolve(request.function)(namespace, request.inputs)
-            outcomes[request.name] = LiveOutcome(request.name, "ok", value)
-        except MissingDefinition as err:
-            outcomes[request.name] = LiveOutcome(request.name, "missing", error=str(err))
+            outcomes[request.name] = ProbeOutcome(request.name, "ok", value, None, "")
         except Exception as err:
-            outcomes[request.name] = LiveOutcome(
-                request.name, "error", error=student_traceback(err)
-            )
+            error = traceback_without_kit_frames(err)
+            outcomes[request.name] = ProbeOutcome(request.name, "error", None, error, "")
     return outcomes

@@ -23,13 +23,14 @@ from autograder.mlp_backprop import test_dense as dense
 from autograder.mlp_backprop import test_relu as relu
 from autograder.mlp_backprop import test_sgd as sgd
 from autograder.mlp_backprop import test_softmax as softmax
-from autograder.probing import LiveOutcome, run_in_process
+from autograder.probing import run_in_process
+from autograder.sandbox import ProbeOutcome
 from tests.catalog import ALL_TESTS, BUGGY, CORRECT, ENTRIES, STUBS, Entry
 
 ASSIGNMENT = "mlp_backprop"
 
 
-def probe_entry(entry: Entry, config: Any) -> dict[str, LiveOutcome]:
+def probe_entry(entry: Entry, config: Any) -> dict[str, ProbeOutcome]:
     """Run the entry's source in a fresh namespace, then every probe on it."""
     namespace: dict[str, Any] = {"__name__": f"catalog_{entry.name}"}
     with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -39,7 +40,7 @@ def probe_entry(entry: Entry, config: Any) -> dict[str, LiveOutcome]:
 
 
 @pytest.fixture(scope="module")
-def outcomes(config) -> dict[str, dict[str, LiveOutcome]]:
+def outcomes(config) -> dict[str, dict[str, ProbeOutcome]]:
     """Probe outcomes per catalog entry."""
     return {entry.name: probe_entry(entry, config) for entry in ENTRIES}
 

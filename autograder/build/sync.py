@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 from autograder.build.release import build_release
-from autograder.build.solutions import build_solutions
 from autograder.build.samples import build_samples
+from autograder.build.solutions import build_solutions
 from autograder.paths import REPO_ROOT, samples_dir, solutions_dir
 
 

@@ -1,0 +1,183 @@
+"""Process bookkeeping for the trusted side: subreaper, killing trees, reaping, usage.
+
+Everything here sends SIGKILL, which student code can neither catch nor ignore.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterable
+
+import psutil
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper() -> None:
+    """Orphans of our descendants (daemons that double-forked) are re-parented to us."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
+
+
+def kill_pids(pids: Iterable[int]) -> None:
+    """SIGKILL each pid; pids that are already gone are fine."""
+    for pid in pids:
+        if pid > 1 and pid != os.getpid():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
+def kill_group(pgid: int) -> None:
+    """SIGKILL a whole process group (a pgid is never reused while it has members)."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def descendants(pid: int) -> list[int]:
+    """Pids below `pid` in the process tree (empty when pid is gone)."""
+    try:
+        return [child.pid for child in psutil.Process(pid).children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def children(pid: int) -> list[int]:
+    """Direct children of `pid`."""
+    try:
+        return [child.pid for child in psutil.Process(pid).children()]
+    except psutil.Error:
+        return []
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL `pid` and everything below it."""
+    below = descendants(pid)
+    kill_pids([pid, *below])
+
+
+def reap_zombies() -> None:
+    """Collect every child of ours that has already exited, without blocking."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def kill_all_descendants(patience: float = 5.0) -> None:
+    """SIGKILL every descendant of this process and reap them, until none is left.
+
+    Repeats because a dying process's children are re-parented to us (we are a
+    subreaper) and a fork bomb may add processes between rounds.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        reap_zombies()
+        left = descendants(os.getpid())
+        if not left or time.monotonic() > deadline:
+            return
+        kill_pids(left)
+        time.sleep(0.001)
+
+
+def open_pidfd(pid: int) -> int | None:
+    """A pidfd that becomes readable when `pid` exits, or None when it is already gone."""
+    try:
+        return os.pidfd_open(pid)
+    except ProcessLookupError:
+        return None
+
+
+def remove_tree(path: str) -> None:
+    """Delete what student code wrote, whatever modes, links or depth it left there."""
+    if os.path.islink(path) or not os.path.isdir(path):
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+        return
+    try:
+        shutil.rmtree(path, onerror=_make_writable_and_retry)
+    except (OSError, RecursionError):
+        subprocess.run(["rm", "-rf", "--", path], check=False, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _make_writable_and_retry(function: object, path: str, _: object) -> None:
+    try:
+        os.chmod(os.path.dirname(path), 0o700)
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.chmod(path, 0o700)
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.remove(path)
+    except OSError:
+        pass
+
+
+def close_fd(fd: int | None) -> None:
+    if fd is not None:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def unique_bytes(pid: int) -> int:
+    """Memory only `pid` maps (USS): pages it shares copy-on-write are not counted."""
+    try:
+        return psutil.Process(pid).memory_full_info().uss
+    except psutil.Error:
+        return 0
+
+
+def tree_usage(root: int) -> tuple[int, int]:
+    """(number of processes below `root`, the sum of their unique memory in bytes).
+
+    Forks share the warm worker's pages copy-on-write, so unique memory counts what
+    each process allocated itself, without counting shared pages once per process.
+    """
+    pids = descendants(root)
+    return len(pids), sum(unique_bytes(pid) for pid in pids)
+
+
+def kill_marked(variable: str, token: str, patience: float = 2.0) -> None:
+    """SIGKILL every process whose initial environment has `variable=token`, and wait.
+
+    Used when a worker died: its descendants were re-parented outside our reach, but
+    processes forked or exec'd from it still carry the worker's marker variable.
+    """
+    marked = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.environ().get(variable) == token:
+                marked.append(proc)
+        except psutil.Error:
+            continue
+    kill_pids(proc.pid for proc in marked)
+    wait_gone(marked, patience)
+
+
+def wait_gone(processes: list[psutil.Process], patience: float) -> None:
+    """Wait until every process has exited (a zombie has), at most `patience` seconds."""
+    deadline = time.monotonic() + patience
+    for proc in processes:
+        while time.monotonic() < deadline:
+            try:
+                if proc.status() == psutil.STATUS_ZOMBIE:
+                    break
+            except psutil.Error:
+                break
+            time.sleep(0.001)

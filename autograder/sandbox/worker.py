@@ -1,0 +1,154 @@
+"""The warm worker: numpy and matplotlib imported once, each submission run in forks.
+
+The pool starts it as `python -m autograder.sandbox.worker`. Its stdin and stdout carry
+frames from and to the pool; they move to private fds at start and fds 0 and 1 point at
+/dev/null, so nothing else writes into the channel by accident. Requests are served one
+at a time, and between requests the worker holds no process of any submission.
+
+Request: {"kind": "run", "cells": [str], "probes": [{"name", "function", "inputs",
+"timeout"}], "limits": {...}}. Answer: one "cell" frame per cell, one "probe" frame per
+probe, then "done"; a single "harness_error" when the request cannot be served; or
+"internal_error" when the worker failed mid-run (the pool then replaces the worker).
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from matplotlib import pyplot
+
+from autograder.sandbox import child, procs
+from autograder.sandbox.child import ProbeCall
+from autograder.sandbox.models import Limits
+from autograder.sandbox.protocol import (
+    ChannelClosed,
+    FrameTooLarge,
+    ProtocolError,
+    decode_plain,
+    encode_frame,
+    read_frame_blocking,
+    write_all,
+)
+from autograder.sandbox.steps import Step, StepResult
+from autograder.sandbox.supervisor import PoolGone, Submission
+
+
+class RequestError(Exception):
+    """The pool asked for something that cannot be run: a harness failure."""
+
+
+def main() -> int:
+    """Serve the pool until it closes the channel."""
+    pool_in, pool_out = _take_pool_channel()
+    os.close(os.pidfd_open(os.getpid()))  # fails early on kernels without pidfd (< 5.3)
+    pyplot.switch_backend("Agg")
+    pyplot.show = _show_nothing  # headless: figures are closed after each cell
+    child.warm_up()
+    procs.become_subreaper()
+    gc.freeze()
+    _send(pool_out, {"kind": "ready", "pid": os.getpid()})
+    while True:
+        try:
+            request = read_frame_blocking(pool_in)
+        except (ChannelClosed, OSError):
+            return 0
+        except ProtocolError:  # not our pool talking: let the pool start a fresh worker
+            return 1
+        try:
+            serve(request, pool_in, pool_out)
+        except PoolGone:
+            return 0
+
+
+def _take_pool_channel() -> tuple[int, int]:
+    pool_in, pool_out = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    return pool_in, pool_out
+
+
+def _show_nothing(*args: Any, **kwargs: Any) -> None:
+    """plt.show() in the sandbox: there is no screen."""
+
+
+def serve(request: dict, pool_in: int, pool_out: int) -> None:
+    """Run one submission and stream its outcomes to the pool."""
+    try:
+        cells, probes, timeouts, limits = parse_request(request)
+    except (RequestError, ProtocolError, TypeError, ValueError) as exc:
+        _send(pool_out, {"kind": "harness_error", "message": f"bad sandbox request: {exc}"})
+        return
+    try:
+        with Submission(cells, probes, limits, pool_in, os.getcwd()) as submission:
+            for index in range(1, len(cells) + 1):
+                result = submission.run(Step("cell", index, limits.cell_timeout))
+                _send(pool_out, {"kind": "cell", "index": index, **_fields(result)})
+            for position, probe in enumerate(probes):
+                result = submission.run(Step("probe", position, timeouts[position]))
+                _send_probe(pool_out, probe.name, result)
+    except PoolGone:
+        raise
+    except Exception as exc:  # a bug of ours, or one we cannot tell from the student's
+        traceback.print_exc()
+        _send(pool_out, {"kind": "internal_error", "message": f"{type(exc).__name__}: {exc}"})
+        return
+    _send(pool_out, {"kind": "done"})
+
+
+def parse_request(request: dict) -> tuple[list[str], list[ProbeCall], list[float], Limits]:
+    """Cells, importable probe calls with decoded inputs, their timeouts, and the limits."""
+    cells = request.get("cells")
+    if not isinstance(cells, list) or not all(isinstance(cell, str) for cell in cells):
+        raise RequestError("cells must be a list of str")
+    limits = Limits(**request["limits"])
+    probes, timeouts = [], []
+    for spec in request.get("probes", []):
+        inputs = decode_plain(spec["inputs"])
+        if not isinstance(inputs, dict):
+            raise RequestError(f"probe {spec['name']!r}: inputs must be a dict")
+        probes.append(ProbeCall(spec["name"], resolve(spec["function"]), inputs))
+        timeouts.append(float(spec.get("timeout") or limits.probe_timeout))
+    return cells, probes, timeouts, limits
+
+
+def resolve(function: str) -> Callable[[dict, dict], Any]:
+    """Import "package.module:function" here, in the worker, before any student code runs."""
+    module_name, _, attribute = function.partition(":")
+    try:
+        found = getattr(importlib.import_module(module_name), attribute)
+    except Exception as exc:
+        raise RequestError(f"cannot import probe function {function!r}: "
+                           f"{type(exc).__name__}: {exc}") from None
+    if not callable(found):
+        raise RequestError(f"probe function {function!r} is not callable")
+    return found
+
+
+def _fields(result: StepResult) -> dict:
+    return {"status": result.status, "output": result.output, "error": result.error}
+
+
+def _send_probe(pool_out: int, name: str, result: StepResult) -> None:
+    message = {"kind": "probe", "name": name, "value": result.value, **_fields(result)}
+    try:
+        frame = encode_frame(message)
+    except (FrameTooLarge, RecursionError, ValueError) as exc:
+        frame = encode_frame({**message, "status": "crashed", "value": None,
+                              "error": f"The probe crashed: {exc}."})
+    write_all(pool_out, frame)
+
+
+def _send(pool_out: int, message: dict) -> None:
+    write_all(pool_out, encode_frame(message))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,263 @@
+"""Does hostile or broken student code cost only the cell or probe that carries it?"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import psutil
+import pytest
+
+from autograder.sandbox import SandboxPool
+from tests.sandbox_probes import LIMITS, calling, request, value_of
+
+REPO = Path(__file__).resolve().parents[1]
+FIND_WORKER = ("import psutil\n"
+               "worker = [p for p in psutil.Process().parents()\n"
+               "          if 'autograder.sandbox.worker' in ' '.join(p.cmdline())][-1]\n")
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with SandboxPool(jobs=2, limits=LIMITS) as shared:
+        yield shared
+
+
+
+def statuses(run) -> list[str]:
+    return [cell.status for cell in run.cells]
+
+
+def processes_running(marker: str) -> list[psutil.Process]:
+    found = []
+    for proc in psutil.process_iter(["cmdline", "status"]):
+        if marker in " ".join(proc.info["cmdline"] or []) and proc.info["status"] != "zombie":
+            found.append(proc)
+    return found
+
+
+def unique_seconds() -> str:
+    """A sleep duration no other test session uses, to find that exact process again."""
+    return f"1000.{os.getpid()}{time.monotonic_ns() % 10**6}"
+
+
+def leftovers() -> list[psutil.Process]:
+    """Processes below this session's idle sandbox workers (none should be left)."""
+    workers = [child for child in psutil.Process().children()
+               if "autograder.sandbox.worker" in " ".join(child.cmdline())]
+    return [proc for worker in workers for proc in worker.children(recursive=True)]
+
+
+def test_is_a_hanging_cell_stopped_on_time_and_are_earlier_definitions_kept(pool):
+    start = time.monotonic()
+    run = pool.run(["def f():\n    return 41", "while True:\n    pass", "g = f() + 1"],
+                   [value_of("g")])
+    assert statuses(run) == ["ok", "timeout", "ok"]
+    assert "did not finish within 1 s" in run.cells[1].error
+    assert run.probes["g"].value == 42
+    assert LIMITS.cell_timeout <= time.monotonic() - start < LIMITS.cell_timeout + 2
+
+
+def test_is_a_hang_that_swallows_exceptions_and_signals_still_stopped(pool):
+    stubborn = ("import signal, time\n"
+                "for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM):\n"
+                "    signal.signal(sig, signal.SIG_IGN)\n"
+                "while True:\n"
+                "    try:\n"
+                "        time.sleep(1)\n"
+                "    except BaseException:\n"
+                "        pass")
+    run = pool.run(["x = 1", stubborn, "x += 1"], [value_of("x")])
+    assert statuses(run) == ["ok", "timeout", "ok"] and run.probes["x"].value == 2
+
+
+def test_does_a_hanging_probe_cost_only_that_probe(pool):
+    probes = [value_of("x"), request("hang", "hang", {}, timeout=0.5),
+              request("x again", "value", {"name": "x"})]
+    run = pool.run(["x = 7"], probes)
+    assert [run.probes[name].status for name in ("x", "hang", "x again")] == [
+        "ok", "timeout", "ok"]
+    assert run.probes["x again"].value == 7
+
+
+CRASHES = {
+    "sys.exit": ("import sys\nsys.exit(3)", "SystemExit: 3"),
+    "exit()": ("exit()", "SystemExit"),
+    "os._exit": ("import os\nos._exit(3)", "exited with code 3"),
+    "SIGSEGV": ("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)", "SIGSEGV"),
+    "ctypes": ("import ctypes\nctypes.string_at(0)", "SIGSEGV"),
+    "SIGKILL": ("import os\nos.kill(os.getpid(), 9)", "SIGKILL"),
+    "abort": ("import os\nos.abort()", "SIGABRT"),
+}
+
+
+@pytest.mark.parametrize("crash", CRASHES.values(), ids=CRASHES.keys())
+def test_does_a_crashing_cell_cost_only_that_cell(pool, crash):
+    source, reason = crash
+    run = pool.run(["x = 1", source, "x += 1"], [value_of("x")])
+    assert statuses(run) == ["ok", "crashed", "ok"]
+    assert reason in run.cells[1].error
+    assert "went on from the state before this cell" in run.cells[1].error
+    assert run.probes["x"].value == 2
+
+
+@pytest.mark.parametrize("crash", CRASHES.values(), ids=CRASHES.keys())
+def test_does_a_crashing_probe_cost_only_that_probe(pool, crash):
+    source, reason = crash
+    boom = "def boom():\n" + "".join(f"    {line}\n" for line in source.splitlines())
+    run = pool.run(["x = 1", boom], [calling("boom", "boom"), value_of("x")])
+    assert run.probes["boom"].status == "crashed" and reason in run.probes["boom"].error
+    assert run.probes["x"].status == "ok" and run.probes["x"].value == 1
+
+
+def test_does_a_memory_hog_get_a_memory_error_and_the_notebook_go_on(pool):
+    cells = ["import numpy as np",
+             "x = bytearray(50 * 2**30)",
+             "y = np.ones(2**33)",
+             "big = []\nwhile True:\n    big.append(np.empty(10**7))",
+             "del big\nz = np.ones(1000).sum()"]
+    run = pool.run(cells, [value_of("z")])
+    assert statuses(run) == ["ok", "error", "error", "error", "ok"], [c.error for c in run.cells]
+    assert all("MemoryError" in cell.error for cell in run.cells[1:4])
+    assert run.probes["z"].value == 1000.0
+    assert psutil.virtual_memory().available > 2**30  # the machine is fine
+
+
+def test_does_patching_numpy_json_print_and_os_change_nothing_outside(pool):
+    vandal = ("import numpy, json, builtins, os\n"
+              "numpy.allclose = lambda *a, **k: True\n"
+              "numpy.save = numpy.load = None\n"
+              "json.dumps = lambda *a, **k: '{\"forged\": true}'\n"
+              "json.loads = lambda *a, **k: {'forged': True}\n"
+              "builtins.print = None\n"
+              "os.write = os.read = os.fork = os._exit = None")
+    run = pool.run([vandal, "x = numpy.arange(3)"], [value_of("x")])
+    assert statuses(run) == ["ok", "ok"]
+    np.testing.assert_array_equal(run.probes["x"].value, np.arange(3))
+    check = "import numpy as np, json\nfine = (not np.allclose(1, 2)) and json.dumps([1]) == '[1]'"
+    for _ in range(2):  # both workers are untouched
+        assert pool.run([check, "print('hi')"], [value_of("fine")]).probes["fine"].value is True
+    assert not np.allclose(1, 2)
+
+
+def test_do_files_land_in_a_private_folder_that_is_removed(pool, tmp_path):
+    outside = tmp_path / "outside.txt"
+    cells = ["import os\nopen('results.json', 'w').write('{\"score\": 100}')\n"
+             f"open({str(outside)!r}, 'w').write('allowed')\n"
+             "os.makedirs('locked/inner')\nos.chmod('locked', 0o500)\nwhere = os.getcwd()"]
+    run = pool.run(cells, [value_of("where")])
+    where = Path(run.probes["where"].value)
+    assert where != Path.cwd() and REPO not in where.parents
+    assert not where.exists()
+    assert not (REPO / "results.json").exists() and not (Path.cwd() / "results.json").exists()
+    assert outside.read_text() == "allowed"
+
+
+def test_are_child_processes_and_daemons_gone_when_run_returns(pool, tmp_path):
+    pidfile = tmp_path / "daemon.pid"
+    daemon = ("import os, time\n"
+              "if os.fork() == 0:\n"
+              "    os.setsid()\n"
+              "    if os.fork() == 0:\n"
+              f"        open({str(pidfile)!r}, 'w').write(str(os.getpid()))\n"
+              "        time.sleep(1000)\n"
+              "    os._exit(0)\n"
+              "time.sleep(0.3)")
+    seconds = unique_seconds()
+    spawn = f"import subprocess\np = subprocess.Popen(['sleep', '{seconds}'])"
+    run = pool.run([spawn, daemon, "x = 1"], [value_of("x")])
+    assert statuses(run) == ["ok", "ok", "ok"] and run.probes["x"].value == 1
+    assert not processes_running(seconds)
+    daemon_pid = int(pidfile.read_text())
+    assert not psutil.pid_exists(daemon_pid) or psutil.Process(daemon_pid).status() == "zombie"
+    assert not leftovers()
+
+
+def test_is_a_huge_probe_value_refused_as_output_too_large(pool):
+    cells = ["import numpy as np\ndef huge():\n    return np.zeros(10**7)\nx = 5"]
+    run = pool.run(cells, [calling("huge", "huge"), value_of("x")])
+    assert run.probes["huge"].status == "crashed"
+    assert "output too large" in run.probes["huge"].error
+    assert run.probes["x"].value == 5
+
+
+def test_does_killing_the_worker_cost_only_that_submission(pool):
+    killer = FIND_WORKER + "import os, time\nos.kill(worker.pid, 9)\ntime.sleep(5)"
+    seconds = unique_seconds()
+    spawn = f"import subprocess\nsubprocess.Popen(['sleep', '{seconds}'])"
+    run = pool.run(["x = 1", spawn, killer, "x += 1"], [value_of("x")])
+    assert statuses(run) == ["ok", "ok", "crashed", "crashed"]
+    assert "sandbox worker" in run.cells[2].error and "Not run" in run.cells[3].error
+    assert run.probes["x"].status == "crashed"
+    assert not processes_running(seconds)
+    again = pool.run(["x = 1"], [value_of("x")])
+    assert statuses(again) == ["ok"] and again.probes["x"].value == 1
+
+
+def test_does_killing_the_checkpoint_above_a_cell_do_no_harm(pool):
+    run = pool.run(["x = 1", "import os\nos.kill(os.getppid(), 9)", "x += 1"], [value_of("x")])
+    assert statuses(run) == ["ok", "ok", "ok"] and run.probes["x"].value == 2
+
+
+def test_is_a_lost_state_reported_as_skipped_cells(pool):
+    cells = ["x = 1", "import os\nos.kill(os.getppid(), 9)\nos._exit(1)", "x += 1"]
+    run = pool.run(cells, [value_of("x")])
+    assert statuses(run) == ["ok", "crashed", "skipped"]
+    assert "Not run" in run.cells[2].error and run.probes["x"].status == "crashed"
+
+
+def test_does_closing_every_fd_cost_only_that_cell(pool):
+    run = pool.run(["x = 1", "import os\nos.closerange(0, 4096)", "x += 1"], [value_of("x")])
+    assert statuses(run) == ["ok", "crashed", "ok"] and run.probes["x"].value == 2
+
+
+def test_is_a_process_flood_stopped_and_cleaned_up(pool):
+    flood = ("import os, time\n"
+             "for _ in range(100):\n"
+             "    if os.fork() == 0:\n"
+             "        time.sleep(1000)\n"
+             "        os._exit(0)\n"
+             "time.sleep(30)")
+    run = pool.run([flood, "y = 1"], [value_of("y")])
+    assert statuses(run) == ["crashed", "ok"] and "processes" in run.cells[0].error
+    assert run.probes["y"].value == 1
+    assert not leftovers()
+
+
+def test_do_background_threads_not_stop_later_cells(pool):
+    spinner = ("import threading\n"
+               "def spin():\n"
+               "    while True:\n"
+               "        pass\n"
+               "threading.Thread(target=spin, daemon=True).start()")
+    run = pool.run([spinner, "y = sum(range(1000))"], [value_of("y")])
+    assert statuses(run) == ["ok", "ok"] and run.probes["y"].value == 499500
+
+
+def test_is_nothing_left_behind_in_the_worker_folder_between_runs(pool):
+    run = pool.run(["import os\nparent = os.path.dirname(os.getcwd())"], [value_of("parent")])
+    parent = Path(run.probes["parent"].value)
+    assert parent.is_dir() and list(parent.iterdir()) == []
+    assert os.getcwd() != str(parent)
+
+
+def test_is_a_frozen_worker_given_up_on_and_replaced(pool, monkeypatch):
+    monkeypatch.setattr("autograder.sandbox.pool.GRACE", 1.0)
+    freezer = FIND_WORKER + "import os, signal\nos.kill(worker.pid, signal.SIGSTOP)"
+    start = time.monotonic()
+    run = pool.run(["x = 1", freezer, "x += 1"], [value_of("x")])
+    assert time.monotonic() - start < 2 * LIMITS.cell_timeout + 2 * 1.0 + 1
+    assert statuses(run)[0] == "ok" and set(statuses(run)[1:]) == {"crashed"}
+    assert "stopped answering" in run.cells[1].error or "stopped answering" in run.cells[2].error
+    again = pool.run(["x = 1"], [value_of("x")])
+    assert again.probes["x"].value == 1
+
+
+def test_does_a_bare_fork_in_a_cell_leave_one_notebook(pool):
+    cells = ["import os\nchild = os.fork()\nx = 1", "x += 1", "import os\nos.fork()\nx += 1"]
+    for _ in range(3):
+        run = pool.run(cells, [value_of("x")])
+        assert statuses(run) == ["ok", "ok", "ok"] and run.probes["x"].value == 3
+    assert not leftovers()
