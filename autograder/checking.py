@@ -53,9 +53,10 @@ def probe_failure(name: str, outcome: Outcome, limit: float) -> CheckFailed:
     if outcome.status == "crashed":
         return CheckFailed(f"Your code stopped the Python process: {error}", "crashed")
     if "NotImplementedError" in error:
-        return CheckFailed(
-            "Not implemented yet: the stub still raises NotImplementedError.", "not implemented"
-        )
+        stub = error.rsplit("NotImplementedError", 1)[-1].lstrip(": ").strip()
+        if "not implemented" not in stub.lower():
+            stub = "Not implemented yet: the stub still raises NotImplementedError."
+        return CheckFailed(stub, "not implemented")
     if f"{MissingDefinition.__name__}: " in error:
         return CheckFailed(error.split(f"{MissingDefinition.__name__}: ")[-1], "missing definition")
     return CheckFailed(f"Your code raised an exception:\n{error}", "exception")

@@ -20,7 +20,13 @@ def test_output(verdict: Verdict, limit: int) -> str:
     return "Passed." if verdict.passed else truncate_text(verdict.message, limit)
 
 
-def first_line(text: str | None) -> str:
+def opening(source: str, width: int = 40) -> str:
+    """The first non-empty line of a cell, shortened, so a student can find the cell."""
+    line = next((line.strip() for line in source.splitlines() if line.strip()), "empty cell")
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def last_line(text: str | None) -> str:
     """The last non-empty line of a traceback: the exception and its message."""
     lines = [line for line in (text or "").splitlines() if line.strip()]
     return lines[-1].strip() if lines else ""
@@ -31,12 +37,12 @@ def notebook_summary(sub: Submission, run: Any, limit: int) -> str:
     if sub.problem:
         return f"Your notebook could not be graded: {sub.problem}. Every test scores 0."
     problems = [
-        f"- code cell {cell.index}: {CELL_PROBLEMS[cell.status]}"
-        + (f" ({first_line(cell.error)})" if cell.error else "")
+        f"- code cell {sub.numbers[cell.index - 1]} ({opening(sub.cells[cell.index - 1])}): "
+        f"{CELL_PROBLEMS[cell.status]}" + (f": {last_line(cell.error)}" if cell.error else "")
         for cell in run.cells
         if cell.status in CELL_PROBLEMS
     ]
     if not problems:
-        return f"All {len(run.cells)} code cells of your notebook ran without errors."
-    head = f"{len(problems)} of {len(run.cells)} code cells of your notebook had a problem:"
+        return f"The {len(run.cells)} code cells grading runs all ran without errors."
+    head = f"{len(problems)} of the {len(run.cells)} code cells grading runs had a problem:"
     return truncate_text("\n".join([head, *problems]), limit)

@@ -18,8 +18,23 @@ class Submission:
 
     student: str
     path: Path
-    cells: tuple[str, ...] = ()
+    cells: tuple[str, ...] = ()  # the code cells grading runs, as plain Python
+    numbers: tuple[int, ...] = ()  # their 1-based positions among the notebook's code cells
     problem: str | None = None  # why the notebook could not be read, in a student's terms
+
+
+def runs_when_grading(cell: dict) -> bool:
+    """Whether grading runs this code cell: everything except locked given cells that
+    define nothing the checks need (visible checks, training demos, plots, test cells).
+
+    Answer cells, cells tagged ``module`` and cells without nbgrader metadata (a
+    student's own, or a notebook whose metadata was lost) always run.
+    """
+    meta = cell.get("metadata", {})
+    nbgrader = meta.get("nbgrader") or {}
+    if not nbgrader.get("locked") or nbgrader.get("solution"):
+        return True
+    return "module" in (meta.get("tags") or [])
 
 
 def find_submissions(paths: list[Path]) -> list[tuple[str, Path]]:
@@ -76,8 +91,10 @@ def load_submission(student: str, path: Path) -> Submission:
     cells = getattr(nb, "cells", None)
     if not isinstance(cells, list):
         return Submission(student, path, problem="the file is not a Jupyter notebook (no cells)")
-    code = [c.get("source", "") for c in cells if c.get("cell_type") == "code"]
+    code = [c for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
+    numbers = tuple(n for n, cell in enumerate(code, start=1) if runs_when_grading(cell))
     try:
-        return Submission(student, path, tuple(to_python(str(s)) for s in code))
+        sources = tuple(to_python(str(code[n - 1].get("source", ""))) for n in numbers)
+        return Submission(student, path, sources, numbers)
     except Exception as err:  # IPython's transformer on garbage input
         return Submission(student, path, problem=f"a code cell could not be read ({err})")

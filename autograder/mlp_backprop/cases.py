@@ -16,16 +16,18 @@ from autograder.probing import ProbeRequest
 PROBES = "autograder.mlp_backprop.probes"
 TRAINING_PROBE = "autograder.mlp_backprop.training:train"
 
-# The notebook's network and schedule (see test_training.py for the measured margin).
+# The notebook's network with a shorter schedule than the notebook's (300 full-batch
+# then 300 mini-batch epochs of 64 at lr 1e-2, 0.37 s): 80 epochs of mini-batches of 32
+# at lr 3e-2 reach the same accuracy in a fifth of the time (see test_training.py).
 TRAINING_SCHEDULE = {
     "sizes": [2, 64, 64, 2],
     "weight_scale": 0.1,
-    "lr": 1e-2,
+    "lr": 3e-2,
     "weight_decay": 1e-4,
-    "full_batch_epochs": 300,
-    "mini_batch_epochs": 300,
-    "batch_size": 64,
-    "record_every": 100,
+    "full_batch_epochs": 0,
+    "mini_batch_epochs": 80,
+    "batch_size": 32,
+    "record_every": 10,
 }
 TRAINING_POINTS = 400
 
@@ -141,9 +143,21 @@ def probe_requests(config: Any) -> list[ProbeRequest]:
         ProbeRequest("dense_backward", f"{PROBES}:dense_backward", dense_case(config)),
         ProbeRequest("relu_backward", f"{PROBES}:relu_backward", relu_case(config)),
         ProbeRequest("softmax", f"{PROBES}:softmax", softmax_case(config)),
-        ProbeRequest("softmax_large", f"{PROBES}:softmax", softmax_large_case(config)),
+        ProbeRequest(
+            "softmax_large", f"{PROBES}:softmax", softmax_large_case(config), requires=("softmax",)
+        ),
         ProbeRequest("sgd_plain", f"{PROBES}:sgd_step", sgd_case(config, weight_decay=False)),
-        ProbeRequest("sgd_weight_decay", f"{PROBES}:sgd_step", sgd_case(config, weight_decay=True)),
-        ProbeRequest("training", TRAINING_PROBE, training_case(config),
-                     timeout=config.training_timeout),
+        ProbeRequest(
+            "sgd_weight_decay",
+            f"{PROBES}:sgd_step",
+            sgd_case(config, weight_decay=True),
+            requires=("sgd_plain",),
+        ),
+        ProbeRequest(  # a piece that hangs would hang training too: do not pay twice
+            "training",
+            TRAINING_PROBE,
+            training_case(config),
+            timeout=config.training_timeout,
+            requires=("dense_backward", "relu_backward", "softmax", "sgd_plain"),
+        ),
     ]

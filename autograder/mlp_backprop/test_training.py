@@ -1,17 +1,18 @@
 """Do the student's four pieces train the notebook's net to the minimum accuracy?
 
-The net is 2-64-64-2 (weight_scale 0.1), trained with SGD(lr=1e-2, weight_decay=1e-4) as
-in the notebook: 300 full-batch epochs, then 300 epochs of shuffled mini-batches of 64, on
-a hidden quadrant dataset (N = 400, y = 1[x0 * x1 > 0]) drawn from
-``config.training_seed``. The check needs ``config.min_train_accuracy`` (0.95) final
-training accuracy.
+The net is the notebook's 2-64-64-2 (weight_scale 0.1), trained with SGD(lr=3e-2,
+weight_decay=1e-4) for 80 epochs of shuffled mini-batches of 32 on a hidden quadrant
+dataset (N = 400, y = 1[x0 * x1 > 0]) drawn from ``config.training_seed``. The check
+needs ``config.min_train_accuracy`` (0.95) final training accuracy. The notebook's own
+schedule (300 full-batch and 300 mini-batch epochs at lr 1e-2) lands in the same place
+(min 0.9700, median 0.9875 over 100 seeds) but costs 0.37 s a run against 0.08 s.
 
-Margin, measured with the reference (the solution module) over training seeds 0..99 (each
-seed draws the dataset, the initial weights and the shuffles) by
-``PYTHONPATH=. .venv/bin/python -m autograder.mlp_backprop.measure_training_margin``:
-final training accuracy min 0.9700, median 0.9875, max 0.9975 (the worst seed is 8 points
-of 400 above the bar); the configured training_seed 7331 reaches 0.9875. One run takes
-0.36 s (median; max 0.60 s on a loaded 2-core machine).
+Margin, measured with the reference (the solution module) over training seeds 0..199
+(each seed draws the dataset, the initial weights and the shuffles) by
+``PYTHONPATH=. .venv/bin/python -m autograder.mlp_backprop.measure_training_margin --seeds 200``:
+final training accuracy min 0.9675, 1st percentile 0.9749, median 0.9900, max 1.0000
+(the worst seed is 7 points of 400 above the bar); the configured training_seed 7331
+reaches 0.9875. One run takes 0.08 s (median).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 from autograder.checktools import CheckFailed, probe_with_shapes
 
 SHAPES = ("the net is Dense(2, 64) -> ReLU -> Dense(64, 64) -> ReLU -> Dense(64, 2) on "
-          "batches of 400 and then 64 points; each dW must have its W's shape (d_in, d_out), "
+          "mini-batches of 32 points; each dW must have its W's shape (d_in, d_out), "
           "each db its b's shape (d_out,), and dlogits the shape of the logits (N, 2).")
 
 

@@ -58,6 +58,7 @@ class ProbeCall:
     name: str
     function: Callable[[dict, dict], Any]
     inputs: dict
+    requires: tuple[str, ...] = ()
 
 
 @dataclass

@@ -50,12 +50,15 @@ class ProbeRequest:
     function: "package.module:function", a `fn(namespace, inputs) -> plain data`.
     inputs: plain data handed to the function.
     timeout: seconds, or None for `Limits.probe_timeout`.
+    requires: names of earlier probes; if one of them timed out, this probe is not run
+        (it would call the same hanging code) and reports a timeout at once.
     """
 
     name: str
     function: str
     inputs: dict
     timeout: float | None = None
+    requires: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         module, _, attr = self.function.partition(":")

@@ -136,7 +136,8 @@ def build_request(cells: list[str], probes: list[ProbeRequest], limits: Limits) 
         raise SandboxError(f"probe names must be unique, got {names}")
     try:
         specs = [{"name": probe.name, "function": probe.function, "timeout": probe.timeout,
-                  "inputs": encode_plain(probe.inputs)} for probe in probes]
+                  "requires": list(probe.requires), "inputs": encode_plain(probe.inputs)}
+                 for probe in probes]
         request = {"kind": "run", "cells": list(cells), "probes": specs, "limits": asdict(limits)}
         return encode_frame(request)
     except ProtocolError as exc:

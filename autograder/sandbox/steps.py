@@ -55,6 +55,11 @@ class Step:
         status = "skipped" if self.kind == "cell" else "crashed"
         return StepResult(status, f"Not run: {reason}.")
 
+    def blocked_by(self, name: str) -> StepResult:
+        """A probe not run because probe ``name``, whose code it calls too, timed out."""
+        return StepResult("timeout", error=f"Not run: probe {name!r} timed out, and this "
+                          "probe calls the same code.")
+
     def result_from(self, frame: dict, limit: int) -> StepResult:
         """The result a step's process reported, checked and cut to `limit` characters."""
         status, error = frame.get("status"), frame.get("error")

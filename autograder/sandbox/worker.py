@@ -91,8 +91,13 @@ def serve(request: dict, pool_in: int, pool_out: int) -> None:
             for index in range(1, len(cells) + 1):
                 result = submission.run(Step("cell", index, limits.cell_timeout))
                 _send(pool_out, {"kind": "cell", "index": index, **_fields(result)})
+            timed_out: set[str] = set()
             for position, probe in enumerate(probes):
-                result = submission.run(Step("probe", position, timeouts[position]))
+                step = Step("probe", position, timeouts[position])
+                hung = [name for name in probe.requires if name in timed_out]
+                result = step.blocked_by(hung[0]) if hung else submission.run(step)
+                if result.status == "timeout":
+                    timed_out.add(probe.name)
                 _send_probe(pool_out, probe.name, result)
     except PoolGone:
         raise
@@ -114,7 +119,8 @@ def parse_request(request: dict) -> tuple[list[str], list[ProbeCall], list[float
         inputs = decode_plain(spec["inputs"])
         if not isinstance(inputs, dict):
             raise RequestError(f"probe {spec['name']!r}: inputs must be a dict")
-        probes.append(ProbeCall(spec["name"], resolve(spec["function"]), inputs))
+        requires = tuple(str(name) for name in spec.get("requires", []))
+        probes.append(ProbeCall(spec["name"], resolve(spec["function"]), inputs, requires))
         timeouts.append(float(spec.get("timeout") or limits.probe_timeout))
     return cells, probes, timeouts, limits
 
