@@ -7,6 +7,7 @@ The kit reads the same values through ``autograder.config``.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -69,8 +70,8 @@ class CourseConfig:
     seed: int = setting(20261127, "Root seed of every hidden input; never shown to students.")
     training_seed: int = setting(7331, "Seed of the hidden training dataset and initial weights.")
     cell_timeout: float = setting(30.0, "Seconds one notebook cell may run when grading.")
-    probe_timeout: float = setting(20.0, "Seconds one hidden check may run student code.")
-    training_timeout: float = setting(60.0, "Seconds the hidden training run may take.")
+    probe_timeout: float = setting(10.0, "Seconds one hidden check may run student code.")
+    training_timeout: float = setting(20.0, "Seconds the hidden training run may take.")
     memory_limit_mb: int = setting(1024, "Address-space cap of one sandboxed submission, MiB.")
     jobs: int = setting(2, "Submissions graded at once by default.")
     feedback_chars: int = setting(4000, "Longest output or traceback kept per test in feedback.")
@@ -96,6 +97,11 @@ class CourseConfig:
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ValueError(f"course_config: {name} must be positive")
+        if max(self.probe_timeout, self.training_timeout) >= self.cell_timeout:
+            raise ValueError(
+                "course_config: probe_timeout and training_timeout must be below cell_timeout "
+                "(nbgrader's hidden test cells run the probes within one cell)"
+            )
         if not 0.0 < self.min_train_accuracy <= 1.0:
             raise ValueError("course_config: min_train_accuracy must be in (0, 1]")
 
@@ -110,6 +116,20 @@ def apply_to_nbgrader(c: Any, config: CourseConfig = CONFIG) -> None:
     c.Execute.interrupt_on_timeout = True
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.GenerateAssignment.preprocessors = generate_assignment_steps()
+    c.GenerateFeedback.preprocessors = generate_feedback_steps()
+    c.ExportApp.plugin_class = "autograder.nbgrader_ext.export.PerTestCsvExport"
+    put_kit_on_kernel_path()
+
+
+def put_kit_on_kernel_path() -> None:
+    """Let the kernels nbgrader starts import ``autograder`` (hidden test cells call it).
+
+    Kernels inherit nbgrader's environment; this runs only inside nbgrader's process.
+    """
+    root = os.path.dirname(os.path.abspath(__file__))
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if root not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([root, *paths])
 
 
 def generate_assignment_steps() -> list:
@@ -121,8 +141,24 @@ def generate_assignment_steps() -> list:
     from nbgrader.converters import GenerateAssignment
     from nbgrader.preprocessors import ClearSolutions
 
-    from autograder.build.nbgrader_steps import NameStubs
+    from autograder.nbgrader_ext.stubs import NameStubs
 
     steps = list(GenerateAssignment.preprocessors.default())
     steps.insert(steps.index(ClearSolutions) + 1, NameStubs)
+    return steps
+
+
+def generate_feedback_steps() -> list:
+    """nbgrader's generate_feedback pipeline with the kit's ``ScrubTestCells`` step.
+
+    ``ScrubTestCells`` must run after ``GetGrades`` (which reads scores from outputs) and
+    before the HTML export, so no hidden test code reaches a student.
+    """
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.preprocessors import GetGrades
+
+    from autograder.nbgrader_ext.feedback import ScrubTestCells
+
+    steps = list(GenerateFeedback.preprocessors.default())
+    steps.insert(steps.index(GetGrades) + 1, ScrubTestCells)
     return steps

@@ -1,0 +1,108 @@
+"""Does the real nbgrader CLI, run from the repository root with course_config.py, grade
+like `python -m autograder grade`, survive a hang, and leak no hidden test?"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ASSIGNMENT
+
+from autograder.build.release import run_nbgrader
+from autograder.cli import main
+from autograder.paths import REPO_ROOT, samples_dir
+
+HONEST = [
+    "correct",
+    "dense_dw_transposed",
+    "relu_mask_from_upstream",
+    "sgd_rebinds_parameters",
+    "stubs",
+]
+HIDDEN_TEXT = ["BEGIN HIDDEN TESTS", "hidden_check(", "nbgrader_cell import"]
+TIMEOUT = 3  # seconds per cell for this test, so the hanging notebook stays cheap
+
+
+def hanging_notebook() -> nbformat.NotebookNode:
+    nb = nbformat.read(samples_dir(ASSIGNMENT) / "correct.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if c.metadata["nbgrader"]["grade_id"] == "dense_backward")
+    cell.source = cell.source.replace("return grad_out @ self.W.T", "while True:\n            pass")
+    return nb
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("course")
+    shutil.copytree(REPO_ROOT / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
+    run_nbgrader(["generate_assignment", ASSIGNMENT, "--force"], root)
+    for student in [*HONEST, "hang"]:
+        folder = root / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nb = (
+            hanging_notebook()
+            if student == "hang"
+            else nbformat.read(samples_dir(ASSIGNMENT) / f"{student}.ipynb", as_version=4)
+        )
+        nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+    started = time.monotonic()
+    run_nbgrader(["autograde", ASSIGNMENT, "--force", f"--Execute.timeout={TIMEOUT}"], root)
+    autograde_seconds = time.monotonic() - started
+    run_nbgrader(["generate_feedback", ASSIGNMENT, "--force"], root)
+    run_nbgrader(["export", f"--to={root / 'nbgrader_grades.csv'}"], root)
+    assert main(["grade", str(root / "submitted"), "--out", str(root / "kit")]) == 0
+    return {"root": root, "autograde_seconds": autograde_seconds}
+
+
+def rows(path: Path) -> dict[str, dict[str, str]]:
+    with path.open() as f:
+        return {row.get("student_id") or row["student"]: row for row in csv.DictReader(f)}
+
+
+def test_gradebook_scores_equal_the_cli_scores_per_test_and_in_total(course):
+    nbgrader = rows(course["root"] / "nbgrader_grades.csv")
+    kit = rows(course["root"] / "kit" / "grades.csv")
+    assert sorted(nbgrader) == sorted(kit) == sorted([*HONEST, "hang"])
+    for student, row in kit.items():
+        for column in row:
+            if column != "student":
+                assert float(nbgrader[student][column]) == float(row[column]), (student, column)
+    assert kit["correct"]["score"] == "100" and kit["stubs"]["score"] == "0"
+
+
+def test_a_hanging_notebook_is_graded_within_its_limits_and_stops_no_one(course):
+    kit = rows(course["root"] / "kit" / "grades.csv")
+    assert kit["hang"]["dense_backward_dx"] == "0" and kit["hang"]["relu_backward_dx"] == "15"
+    # at most ~13 cells reach the hanging code, each stopped after TIMEOUT seconds
+    assert course["autograde_seconds"] < 6 * 8 + 13 * (TIMEOUT + 2)
+
+
+def test_feedback_shows_the_kits_messages_but_no_hidden_test(course):
+    pages = sorted((course["root"] / "feedback").glob(f"*/{ASSIGNMENT}/*.html"))
+    assert len(pages) == len(HONEST) + 1
+    for page in pages:
+        text = page.read_text()
+        assert not [hidden for hidden in HIDDEN_TEXT if hidden in text], page
+    mistake = (course["root"] / "feedback" / "dense_dw_transposed" / ASSIGNMENT).glob("*.html")
+    assert "transpose of dL/dW" in next(mistake).read_text()
+
+
+def test_validate_names_the_four_missing_pieces_in_the_release(course):
+    release = course["root"] / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    report = run_nbgrader(["validate", str(release)], course["root"]).stdout
+    assert "VALIDATION FAILED ON 4 CELL(S)" in report
+    for piece in (
+        "Dense.backward",
+        "ReLU.backward",
+        "softmax_cross_entropy_with_logits",
+        "SGD.step",
+    ):
+        assert f"{piece} is not implemented yet" in report
+
+
+def test_validate_passes_a_complete_notebook(course):
+    complete = course["root"] / "submitted" / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert "Success!" in run_nbgrader(["validate", str(complete)], course["root"]).stdout
