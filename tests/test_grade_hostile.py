@@ -94,7 +94,7 @@ def results(tmp_path_factory, config) -> dict[str, dict]:
     for name, nb in hostile_notebooks(out).items():
         nbformat.write(nb, folder / f"{name}.ipynb")
     fast = dataclasses.replace(
-        config, cell_timeout=2.0, probe_timeout=2.0, training_timeout=10.0, memory_limit_mb=512
+        config, cell_timeout=3.0, probe_timeout=2.0, training_timeout=2.5, memory_limit_mb=512
     )
     write_all(grade([folder], ASSIGNMENT, jobs=2, config=fast), out)
     return {p.parent.name: json.loads(p.read_text()) for p in out.glob("*/results.json")}
