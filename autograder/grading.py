@@ -65,7 +65,7 @@ def to_result(
                 title=spec.title,
                 score=float(spec.points) if verdict.passed else 0.0,
                 max_score=float(spec.points),
-                output=test_output(verdict, config.feedback_chars),
+                output=sub.relabel(test_output(verdict, config.feedback_chars)),
                 diagnosis=verdict.diagnosis,
             )
         )

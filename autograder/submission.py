@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 
 from autograder.errors import KitError
+
+CELL_LABEL = re.compile(r"<cell (\d+)>")  # how the sandbox names cells in tracebacks
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,16 @@ class Submission:
     cells: tuple[str, ...] = ()  # the code cells grading runs, as plain Python
     numbers: tuple[int, ...] = ()  # their 1-based positions among the notebook's code cells
     problem: str | None = None  # why the notebook could not be read, in a student's terms
+
+    def relabel(self, text: str) -> str:
+        """Name cells in a traceback as the student counts them: ``<cell 3>`` (third cell
+        run) becomes ``code cell 14`` (fourteenth code cell of the notebook)."""
+        return CELL_LABEL.sub(lambda m: self._label(int(m[1])), text)
+
+    def _label(self, index: int) -> str:
+        if 1 <= index <= len(self.numbers):
+            return f"code cell {self.numbers[index - 1]}"
+        return f"cell {index}"
 
 
 def runs_when_grading(cell: dict) -> bool:

@@ -7,6 +7,7 @@ import csv
 import json
 from pathlib import Path
 
+import nbformat
 import pytest
 from conftest import ASSIGNMENT
 
@@ -116,3 +117,11 @@ def test_nbgrader_submitted_layout_names_students_by_folder(tmp_path):
 def test_a_missing_path_is_a_clear_error_with_exit_code_2(tmp_path, capsys):
     assert main(["grade", str(tmp_path / "nope.ipynb"), "--out", str(tmp_path / "out")]) == 2
     assert "nope.ipynb" in capsys.readouterr().err
+
+
+def test_tracebacks_name_cells_as_the_student_counts_them(graded):
+    training = read_results(graded)["dense_dw_transposed"]["tests"][-1]["output"]
+    nb = nbformat.read(SAMPLES / "dense_dw_transposed.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    number = int(training.split('File "code cell ')[1].split('"')[0])
+    assert "p -= self.lr" in code[number - 1].source and "<cell" not in training
