@@ -95,7 +95,7 @@ def read_cells(text: str) -> list:
     """The cells of a notebook's JSON text (v4 read directly: nbformat's schema
     validation would cost more than grading; older formats go through nbformat)."""
     nb = json.loads(text)
-    if not isinstance(nb, dict):
+    if not isinstance(nb, dict) or "nbformat" not in nb:
         raise ValueError("the file holds JSON, but not a notebook")
     if nb.get("nbformat") != 4:
         return nbformat.reads(text, as_version=4).cells

@@ -21,6 +21,12 @@ from autograder.reports import write_all
 
 CORRECT = samples_dir(ASSIGNMENT) / "correct.ipynb"
 MARKER = "kit-stray-process-marker"
+UNREADABLE = {  # name: file content
+    "not_json": '{"cells": [',
+    "json_not_a_notebook": '{"hello": 1}',
+    "json_list": "[1, 2, 3]",
+    "empty_file": "",
+}
 DENSE_TESTS = {"dense_backward_dx", "dense_backward_dw", "dense_backward_db"}
 
 
@@ -93,6 +99,8 @@ def results(tmp_path_factory, config) -> dict[str, dict]:
     folder, out = tmp_path_factory.mktemp("hostile"), tmp_path_factory.mktemp("out")
     for name, nb in hostile_notebooks(out).items():
         nbformat.write(nb, folder / f"{name}.ipynb")
+    for name, text in UNREADABLE.items():
+        (folder / f"{name}.ipynb").write_text(text)
     fast = dataclasses.replace(
         config, cell_timeout=3.0, probe_timeout=2.0, training_timeout=2.5, memory_limit_mb=512
     )
@@ -140,3 +148,10 @@ def test_a_missing_definition_is_named_and_costs_only_its_piece(results):
 def test_no_process_a_student_started_outlives_grading(results):
     leftovers = [p for p in psutil.process_iter(["cmdline"]) if MARKER in (p.info["cmdline"] or [])]
     assert leftovers == []
+
+
+@pytest.mark.parametrize("name", sorted(UNREADABLE))
+def test_an_unreadable_file_scores_zero_with_a_reason_and_the_batch_goes_on(results, name):
+    assert results[name]["score"] == 0
+    assert "could not be graded" in results[name]["output"]
+    assert results["correct_peer"]["score"] == 100
