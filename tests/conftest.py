@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
+from typing import Any
 
 import nbformat
+import numpy as np
 import pytest
 
 from autograder.build import build_into
+from autograder.checking import ProbedSubmission, Verdict, run_checks
 from autograder.config import course_config
+from autograder.mlp_backprop import probe_requests
 from autograder.paths import REPO_ROOT
+from autograder.probing import run_in_process
+from autograder.sandbox import ProbeOutcome
+from tests.catalog import ALL_TESTS, ENTRIES, Entry
 
 ASSIGNMENT = "mlp_backprop"
 
@@ -33,3 +41,26 @@ def master() -> nbformat.NotebookNode:
 @pytest.fixture(scope="session")
 def release() -> nbformat.NotebookNode:
     return nbformat.read(REPO_ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+
+
+def probe_entry(entry: Entry, config: Any) -> dict[str, ProbeOutcome]:
+    """Run the entry's source in a fresh namespace, then every probe on it."""
+    namespace: dict[str, Any] = {"__name__": f"catalog_{entry.name}"}
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        exec(compile(entry.source, f"<catalog {entry.name}>", "exec"), namespace)
+        return run_in_process(namespace, probe_requests(config))
+
+
+@pytest.fixture(scope="session")
+def outcomes(config) -> dict[str, dict[str, ProbeOutcome]]:
+    """Probe outcomes per catalog entry."""
+    return {entry.name: probe_entry(entry, config) for entry in ENTRIES}
+
+
+@pytest.fixture(scope="session")
+def verdicts(outcomes, config) -> dict[str, dict[str, Verdict]]:
+    """Verdicts per entry and test id, from one run of the hidden checks."""
+    submissions = [ProbedSubmission(name, found, config.probe_timeout)
+                   for name, found in outcomes.items()]
+    return run_checks(ASSIGNMENT, submissions, config, list(ALL_TESTS))

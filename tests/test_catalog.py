@@ -9,13 +9,12 @@ and the untouched stubs must fail everything as "not implemented".
 from __future__ import annotations
 
 import re
-import warnings
 from typing import Any
 
 import numpy as np
 import pytest
 
-from autograder.checking import ProbedSubmission, Verdict, run_checks
+from autograder.checking import Verdict
 from autograder.checktools import relative_error
 from autograder.config import graded_tests
 from autograder.mlp_backprop import cases, probe_requests
@@ -23,34 +22,9 @@ from autograder.mlp_backprop import test_dense as dense
 from autograder.mlp_backprop import test_relu as relu
 from autograder.mlp_backprop import test_sgd as sgd
 from autograder.mlp_backprop import test_softmax as softmax
-from autograder.probing import run_in_process
-from autograder.sandbox import ProbeOutcome
 from tests.catalog import ALL_TESTS, BUGGY, CORRECT, ENTRIES, STUBS, Entry
 
 ASSIGNMENT = "mlp_backprop"
-
-
-def probe_entry(entry: Entry, config: Any) -> dict[str, ProbeOutcome]:
-    """Run the entry's source in a fresh namespace, then every probe on it."""
-    namespace: dict[str, Any] = {"__name__": f"catalog_{entry.name}"}
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        exec(compile(entry.source, f"<catalog {entry.name}>", "exec"), namespace)
-        return run_in_process(namespace, probe_requests(config))
-
-
-@pytest.fixture(scope="module")
-def outcomes(config) -> dict[str, dict[str, ProbeOutcome]]:
-    """Probe outcomes per catalog entry."""
-    return {entry.name: probe_entry(entry, config) for entry in ENTRIES}
-
-
-@pytest.fixture(scope="module")
-def verdicts(outcomes, config) -> dict[str, dict[str, Verdict]]:
-    """Verdicts per entry and test id, from one run of the hidden checks."""
-    submissions = [ProbedSubmission(name, found, config.probe_timeout)
-                   for name, found in outcomes.items()]
-    return run_checks(ASSIGNMENT, submissions, config, list(ALL_TESTS))
 
 
 def failures(verdicts: dict[str, Verdict]) -> dict[str, str | None]:

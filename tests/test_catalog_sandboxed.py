@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from test_catalog import failures, outcomes, verdicts  # noqa: F401 (shared fixtures)
+from test_catalog import failures
 
 from autograder.grading import grade
 from tests.catalog import ENTRIES
