@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import nbformat
 import pytest
 from conftest import ASSIGNMENT
 
-from autograder.build.release import run_nbgrader
+from autograder.build.release import nbgrader_env, run_nbgrader
 from autograder.cli import main
 from autograder.paths import REPO_ROOT, samples_dir
 
@@ -24,7 +26,7 @@ HONEST = [
     "stubs",
 ]
 HIDDEN_TEXT = ["BEGIN HIDDEN TESTS", "hidden_check(", "nbgrader_cell import"]
-TIMEOUT = 3  # seconds per cell for this test, so the hanging notebook stays cheap
+TIMEOUT = 2  # seconds per cell for this test, so the hanging notebook stays cheap
 
 
 def hanging_notebook() -> nbformat.NotebookNode:
@@ -34,23 +36,47 @@ def hanging_notebook() -> nbformat.NotebookNode:
     return nb
 
 
+def dead_kernel_notebook() -> nbformat.NotebookNode:
+    nb = nbformat.read(samples_dir(ASSIGNMENT) / "correct.ipynb", as_version=4)
+    nb.cells.insert(12, nbformat.v4.new_code_cell("import os\nos._exit(1)"))
+    return nb
+
+
+SPECIAL = {"hang": hanging_notebook, "dead_kernel": dead_kernel_notebook}
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("course")
     shutil.copytree(REPO_ROOT / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
     run_nbgrader(["generate_assignment", ASSIGNMENT, "--force"], root)
-    for student in [*HONEST, "hang"]:
+    for student in [*HONEST, *SPECIAL]:
         folder = root / "submitted" / student / ASSIGNMENT
         folder.mkdir(parents=True)
-        nb = (
-            hanging_notebook()
-            if student == "hang"
-            else nbformat.read(samples_dir(ASSIGNMENT) / f"{student}.ipynb", as_version=4)
-        )
+        if student in SPECIAL:
+            nb = SPECIAL[student]()
+        else:
+            nb = nbformat.read(samples_dir(ASSIGNMENT) / f"{student}.ipynb", as_version=4)
         nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
     started = time.monotonic()
-    run_nbgrader(["autograde", ASSIGNMENT, "--force", f"--Execute.timeout={TIMEOUT}"], root)
+    autograde = subprocess.run(  # exits 1: the dead kernel is an error for that student
+        [
+            sys.executable,
+            "-m",
+            "nbgrader",
+            "autograde",
+            ASSIGNMENT,
+            "--force",
+            f"--Execute.timeout={TIMEOUT}",
+            f"--CourseDirectory.root={root}",
+        ],
+        cwd=REPO_ROOT,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+    )
     autograde_seconds = time.monotonic() - started
+    assert "for student 'dead_kernel'" in autograde.stderr
     run_nbgrader(["generate_feedback", ASSIGNMENT, "--force"], root)
     run_nbgrader(["export", f"--to={root / 'nbgrader_grades.csv'}"], root)
     assert main(["grade", str(root / "submitted"), "--out", str(root / "kit")]) == 0
@@ -65,8 +91,10 @@ def rows(path: Path) -> dict[str, dict[str, str]]:
 def test_gradebook_scores_equal_the_cli_scores_per_test_and_in_total(course):
     nbgrader = rows(course["root"] / "nbgrader_grades.csv")
     kit = rows(course["root"] / "kit" / "grades.csv")
-    assert sorted(nbgrader) == sorted(kit) == sorted([*HONEST, "hang"])
+    assert sorted(nbgrader) == sorted(kit) == sorted([*HONEST, *SPECIAL])
     for student, row in kit.items():
+        if student == "dead_kernel":
+            continue
         for column in row:
             if column != "student":
                 assert float(nbgrader[student][column]) == float(row[column]), (student, column)
@@ -80,9 +108,17 @@ def test_a_hanging_notebook_is_graded_within_its_limits_and_stops_no_one(course)
     assert course["autograde_seconds"] < 6 * 8 + 13 * (TIMEOUT + 2)
 
 
+def test_a_dead_kernel_loses_only_its_own_grade(course):
+    nbgrader = rows(course["root"] / "nbgrader_grades.csv")
+    kit = rows(course["root"] / "kit" / "grades.csv")
+    assert nbgrader["dead_kernel"]["score"] == "0"  # nbgrader cannot grade it at all
+    assert kit["dead_kernel"]["score"] == "100"  # the kit loses only the cell that exited
+    assert nbgrader["correct"]["score"] == "100"
+
+
 def test_feedback_shows_the_kits_messages_but_no_hidden_test(course):
     pages = sorted((course["root"] / "feedback").glob(f"*/{ASSIGNMENT}/*.html"))
-    assert len(pages) == len(HONEST) + 1
+    assert len(pages) == len(HONEST) + 1  # the dead kernel has no autograded notebook
     for page in pages:
         text = page.read_text()
         assert not [hidden for hidden in HIDDEN_TEXT if hidden in text], page
