@@ -62,6 +62,49 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gradescope(args: argparse.Namespace) -> int:
+    """Build autograder.zip for a Gradescope programming assignment."""
+    from autograder.gradescope import build_bundle
+
+    path = build_bundle(args.out, args.assignment, args.memory_mb, args.timeout_min * 60)
+    print(
+        f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB) for a Gradescope container of "
+        f"{args.memory_mb} MB and {args.timeout_min:g} min; upload it under Configure Autograder"
+    )
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write DIR/report.html, the instructor's one-page summary of a graded folder."""
+    from autograder.reports.cohort import write_report
+
+    print(f"wrote {write_report(args.folder)}")
+    return 0
+
+
+def add_bundle_and_report(add: Callable, config) -> None:
+    """The ``gradescope`` and ``report`` commands."""
+    from autograder.gradescope.settings import CONTAINER_MB, TIMEOUT_S
+
+    gradescope = add("gradescope", cmd_gradescope)
+    gradescope.add_argument("--out", type=Path, required=True, help="folder for autograder.zip")
+    gradescope.add_argument("--assignment", default=config.assignment, help="assignment to grade")
+    gradescope.add_argument(
+        "--memory-mb",
+        type=int,
+        default=CONTAINER_MB,
+        help=f"memory of the assignment's autograder container (default {CONTAINER_MB})",
+    )
+    gradescope.add_argument(
+        "--timeout-min",
+        type=float,
+        default=TIMEOUT_S / 60,
+        help=f"the assignment's autograder timeout (default {TIMEOUT_S / 60:g})",
+    )
+    report = add("report", cmd_report)
+    report.add_argument("folder", type=Path, metavar="DIR", help="the --out folder of `grade`")
+
+
 def parser() -> argparse.ArgumentParser:
     config = course_config()
     top = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
@@ -92,6 +135,7 @@ def parser() -> argparse.ArgumentParser:
         help=f"submissions graded at once (default {config.jobs})",
     )
     grade.add_argument("--assignment", default=config.assignment, help="assignment to grade")
+    add_bundle_and_report(add, config)
     return top
 
 

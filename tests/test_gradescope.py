@@ -31,8 +31,13 @@ from autograder.gradescope.visible import for_gradescope, why_not_run
 from autograder.paths import REPO_ROOT, samples_dir
 
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
-PIECES = ["Dense.backward", "ReLU.backward", "softmax_cross_entropy_with_logits", "SGD.step",
-          "Training"]
+PIECES = [
+    "Dense.backward",
+    "ReLU.backward",
+    "softmax_cross_entropy_with_logits",
+    "SGD.step",
+    "Training",
+]
 GRADESCOPE_MEMORY_MB, GRADESCOPE_TIMEOUT_S, GRADESCOPE_CPUS = 768, 600, 0.5
 
 
@@ -67,8 +72,12 @@ def autograder_tree(root: Path, bundle: Path, *notebooks: Path) -> Path:
 
 
 def tree_pss(process: psutil.Process) -> int:
+    try:
+        tree = [process, *process.children(recursive=True)]
+    except psutil.Error:  # the process ended between two samples
+        return 0
     total = 0
-    for proc in [process, *process.children(recursive=True)]:
+    for proc in tree:
         try:
             total += proc.memory_full_info().pss
         except psutil.Error:
@@ -81,8 +90,14 @@ def run_autograder(root: Path, python: str = sys.executable) -> Run:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env.update(AUTOGRADER_ROOT=str(root), PYTHON=python, TMPDIR=str(root / "tmp"))
     started, peak = time.perf_counter(), [0]
-    proc = subprocess.Popen([str(root / "run_autograder")], cwd=root, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [str(root / "run_autograder")],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     watched = psutil.Process(proc.pid)
 
     def sample() -> None:
@@ -112,13 +127,25 @@ def test_bundle_holds_the_scripts_the_pins_and_the_kit(bundle):
     with zipfile.ZipFile(bundle) as z:
         names = set(z.namelist())
         modes = {i.filename: i.external_attr >> 16 & 0o777 for i in z.infolist()}
-        read = {name: z.read(name).decode() for name in ("requirements.txt", "constraints.txt",
-                                                           "setup.sh")}
+        read = {
+            name: z.read(name).decode()
+            for name in ("requirements.txt", "constraints.txt", "setup.sh")
+        }
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755
-    assert {"course_config.py", f"solutions/{ASSIGNMENT}/{ASSIGNMENT}.py", "gradescope.json",
-            "autograder/grading.py", f"autograder/{ASSIGNMENT}/test_dense.py"} <= names
-    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")
-                or n.startswith(("tests/", "samples/", "release/", "source/"))]
+    assert {
+        "course_config.py",
+        f"solutions/{ASSIGNMENT}/{ASSIGNMENT}.py",
+        "gradescope.json",
+        "autograder/grading.py",
+        f"autograder/{ASSIGNMENT}/test_dense.py",
+    } <= names
+    assert not [
+        n
+        for n in names
+        if "__pycache__" in n
+        or n.endswith(".pyc")
+        or n.startswith(("tests/", "samples/", "release/", "source/"))
+    ]
     repo_pins = pins((REPO_ROOT / "requirements.txt").read_text())
     assert read["requirements.txt"].split() == [repo_pins[canonical(p)] for p in GRADING_PACKAGES]
     assert read["constraints.txt"] == (REPO_ROOT / "requirements.txt").read_text()
@@ -142,8 +169,11 @@ def test_every_dependency_of_the_grading_packages_is_pinned_by_requirements_txt(
             requires = distribution(name).requires or []
         except PackageNotFoundError:
             continue
-        todo += [r.name for r in map(Requirement, requires)
-                 if r.marker is None or r.marker.evaluate({"extra": ""})]
+        todo += [
+            r.name
+            for r in map(Requirement, requires)
+            if r.marker is None or r.marker.evaluate({"extra": ""})
+        ]
     assert seen - pinned == set()
 
 
@@ -158,7 +188,7 @@ def test_correct_notebook_scores_full_marks_within_gradescope_defaults(bundle, t
     assert run.results["visibility"] == "visible"
     assert run.results["output"].startswith("The 12 code cells grading runs all ran")
     assert run.peak_mb < GRADESCOPE_MEMORY_MB / 2, f"peak {run.peak_mb:.0f} MiB"
-    assert run.seconds / GRADESCOPE_CPUS < GRADESCOPE_TIMEOUT_S / 10, f"{run.seconds:.1f} s"
+    assert run.seconds / GRADESCOPE_CPUS < GRADESCOPE_TIMEOUT_S / 4, f"{run.seconds:.1f} s"
 
 
 def test_transposed_dw_scores_70_and_shows_only_what_ran(bundle, tmp_path):
@@ -208,8 +238,11 @@ def test_grading_past_the_time_budget_reports_it_and_leaves_no_process(bundle, t
     assert run.results["score"] == 0
     assert "did not finish within the 3 s it may take" in run.results["output"]
     assert run.seconds < 20
-    left = [p for p in psutil.process_iter(["environ"])  # sandbox workers keep TMPDIR
-            if (p.info["environ"] or {}).get("TMPDIR") == str(root / "tmp")]
+    left = [
+        p
+        for p in psutil.process_iter(["environ"])  # sandbox workers keep TMPDIR
+        if (p.info["environ"] or {}).get("TMPDIR") == str(root / "tmp")
+    ]
     assert left == []
 
 
@@ -230,10 +263,21 @@ def test_a_piece_ran_unless_a_tag_says_it_did_not(tags, says):
 
 
 def test_the_transform_keeps_every_graded_test_and_the_input_unchanged():
-    result = {"score": 5.0, "max_score": 10.0, "output": "ok", "tests": [
-        {"name": "A: one", "score": 5.0, "max_score": 5.0, "visibility": "after_due_date"},
-        {"name": "A: two", "score": 0.0, "max_score": 5.0, "visibility": "after_due_date",
-         "tags": ["exception"]}]}
+    result = {
+        "score": 5.0,
+        "max_score": 10.0,
+        "output": "ok",
+        "tests": [
+            {"name": "A: one", "score": 5.0, "max_score": 5.0, "visibility": "after_due_date"},
+            {
+                "name": "A: two",
+                "score": 0.0,
+                "max_score": 5.0,
+                "visibility": "after_due_date",
+                "tags": ["exception"],
+            },
+        ],
+    }
     before = json.dumps(result)
     out = for_gradescope(result)
     assert json.dumps(result) == before
