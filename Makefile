@@ -1,6 +1,7 @@
 # The two commands of a fresh machine:
 #   make        build release/ and solutions/ from source/, run the solution notebook,
-#               and grade the bundled sample submissions into out/samples/
+#               grade the bundled sample submissions into out/samples/ and write
+#               the cohort report out/samples/report.html
 #   make test   run the kit's test suite
 # Both install what they need into .venv/ (pinned in requirements.txt) and tests/mathjax/.
 
@@ -28,6 +29,7 @@ build: $(VENV)/.installed
 
 grade-samples: $(VENV)/.installed
 	$(PY) -m autograder grade samples/$(ASSIGNMENT) --out out/samples
+	$(PY) -m autograder report out/samples
 
 test: $(VENV)/.installed tests/mathjax/node_modules/.installed
 	$(PY) -m pytest
