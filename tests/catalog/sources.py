@@ -1,4 +1,4 @@
-"""Catalog entries: the reference submission with one method or function replaced.
+"""Catalog entries: the solution module with one method or function replaced.
 
 An entry is Python source defining the full student API, plus what the checks must say
 about it: ``fails`` maps each test id that must fail to the diagnosis it must carry
@@ -14,7 +14,11 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REFERENCE = (Path(__file__).with_name("reference.py")).read_text()
+# The instructor's solution module, generated from the master notebook: the correct
+# submission every entry edits, so the catalog follows the notebook's code.
+REFERENCE = (
+    Path(__file__).resolve().parents[2] / "solutions" / "mlp_backprop" / "mlp_backprop.py"
+).read_text()
 
 DENSE = ("dense_backward_dx", "dense_backward_dw", "dense_backward_db")
 SOFTMAX = ("softmax_loss_value", "softmax_dlogits", "softmax_large_logits")
@@ -41,7 +45,7 @@ def find_def(tree: ast.Module, qualname: str) -> ast.FunctionDef:
         scope = next(n for n in scope if isinstance(n, ast.ClassDef) and n.name == cls).body
     found = [n for n in scope if isinstance(n, ast.FunctionDef) and n.name == name]
     if len(found) != 1:
-        raise LookupError(f"reference.py: no single def {qualname}")
+        raise LookupError(f"solution module: no single def {qualname}")
     return found[0]
 
 
