@@ -14,7 +14,6 @@ probe, then "done"; a single "harness_error" when the request cannot be served; 
 from __future__ import annotations
 
 import gc
-import importlib
 import os
 import sys
 import traceback
@@ -23,6 +22,7 @@ from typing import Any
 
 from matplotlib import pyplot
 
+from autograder.probing import resolve as resolve_probe
 from autograder.sandbox import child, procs
 from autograder.sandbox.child import ProbeCall
 from autograder.sandbox.models import Limits
@@ -127,9 +127,8 @@ def parse_request(request: dict) -> tuple[list[str], list[ProbeCall], list[float
 
 def resolve(function: str) -> Callable[[dict, dict], Any]:
     """Import "package.module:function" here, in the worker, before any student code runs."""
-    module_name, _, attribute = function.partition(":")
     try:
-        found = getattr(importlib.import_module(module_name), attribute)
+        found = resolve_probe(function)
     except Exception as exc:
         raise RequestError(f"cannot import probe function {function!r}: "
                            f"{type(exc).__name__}: {exc}") from None
