@@ -43,7 +43,7 @@ class Verdict:
     internal: bool = False  # the check itself broke: a grader bug, not the student's
 
 
-def probe_failure(name: str, outcome: Outcome, limit: float) -> CheckFailed:
+def probe_failure(outcome: Outcome, limit: float) -> CheckFailed:
     """Why a probe gave no value, in a student's terms."""
     error = outcome.error or ""
     if outcome.status == "timeout":
@@ -65,10 +65,12 @@ def probe_failure(name: str, outcome: Outcome, limit: float) -> CheckFailed:
 class ProbedSubmission:
     """One student's probe outcomes, as the checks see them."""
 
-    def __init__(self, student: str, outcomes: Mapping[str, Outcome], probe_timeout: float) -> None:
+    def __init__(
+        self, student: str, outcomes: Mapping[str, Outcome], timeouts: Mapping[str, float]
+    ) -> None:
         self.student = student
         self._outcomes = outcomes
-        self._timeout = probe_timeout
+        self._timeouts = timeouts  # each probe's time limit, for the feedback
 
     def probe(self, name: str) -> Any:
         """The plain data probe ``name`` returned, or ``CheckFailed`` saying why there is none."""
@@ -76,7 +78,7 @@ class ProbedSubmission:
             raise KitError(f"the checks asked for probe {name!r}, which was not requested")
         outcome = self._outcomes[name]
         if outcome.status != "ok":
-            raise probe_failure(name, outcome, self._timeout)
+            raise probe_failure(outcome, self._timeouts[name])
         return outcome.value
 
     def __repr__(self) -> str:
@@ -143,6 +145,11 @@ def check_files(assignment: str, test_ids: list[str]) -> list[str]:
     files = sorted(checks_dir(assignment).glob("test_*.py"))
     found = [str(f) for f in files if any(w in f.read_text(encoding="utf-8") for w in wanted)]
     return found or [str(checks_dir(assignment))]
+
+
+def probe_timeouts(requests: list, default: float) -> dict[str, float]:
+    """Each probe's time limit: its own, or the configured default."""
+    return {request.name: request.timeout or default for request in requests}
 
 
 def run_checks(

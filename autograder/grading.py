@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from autograder.checking import ProbedSubmission, Verdict, run_checks
+from autograder.checking import ProbedSubmission, Verdict, probe_timeouts, run_checks
 from autograder.config import course_config, graded_tests
 from autograder.feedback_text import notebook_summary, test_output
 from autograder.results import SubmissionResult, TestResult
@@ -95,8 +95,9 @@ def grade(
     requests = importlib.import_module(f"autograder.{assignment}").probe_requests(config)
     submissions = [load_submission(student, path) for student, path in find_submissions(paths)]
     runs = run_all(submissions, requests, jobs or config.jobs, config, progress)
+    timeouts = probe_timeouts(requests, config.probe_timeout)
     probed = [
-        ProbedSubmission(sub.student, run.probes, config.probe_timeout)
+        ProbedSubmission(sub.student, run.probes, timeouts)
         for sub, run in zip(submissions, runs, strict=True)
         if run is not None
     ]

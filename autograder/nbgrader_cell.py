@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator, Mapping
 
-from autograder.checking import ProbedSubmission, quiet, run_checks
+from autograder.checking import ProbedSubmission, probe_timeouts, quiet, run_checks
 from autograder.config import course_config, graded_tests
 from autograder.kernel_probe import run_forked
 from autograder.sandbox.models import ProbeOutcome, ProbeRequest
@@ -66,7 +66,9 @@ def hidden_check(test_id: str, namespace: dict, assignment: str | None = None) -
     with quiet():
         requests = importlib.import_module(f"autograder.{assignment}").probe_requests(config)
         outcomes = ForkedOutcomes(namespace, requests, config.probe_timeout)
-        submission = ProbedSubmission("notebook", outcomes, config.probe_timeout)
+        submission = ProbedSubmission(
+            "notebook", outcomes, probe_timeouts(requests, config.probe_timeout)
+        )
         verdict = run_checks(assignment, [submission], config, [test_id])["notebook"][test_id]
     if verdict.passed:
         print(f"{spec.piece}: {spec.title}: passed ({spec.points:g} points).")

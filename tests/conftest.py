@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from autograder.build import build_into
-from autograder.checking import ProbedSubmission, Verdict, run_checks
+from autograder.checking import ProbedSubmission, Verdict, probe_timeouts, run_checks
 from autograder.config import course_config
 from autograder.mlp_backprop import probe_requests
 from autograder.paths import REPO_ROOT
@@ -61,6 +61,8 @@ def outcomes(config) -> dict[str, dict[str, ProbeOutcome]]:
 @pytest.fixture(scope="session")
 def verdicts(outcomes, config) -> dict[str, dict[str, Verdict]]:
     """Verdicts per entry and test id, from one run of the hidden checks."""
-    submissions = [ProbedSubmission(name, found, config.probe_timeout)
-                   for name, found in outcomes.items()]
+    submissions = [
+        ProbedSubmission(name, found, probe_timeouts(probe_requests(config), config.probe_timeout))
+        for name, found in outcomes.items()
+    ]
     return run_checks(ASSIGNMENT, submissions, config, list(ALL_TESTS))
