@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 
 from autograder.errors import KitError
@@ -98,6 +97,8 @@ def read_cells(text: str) -> list:
     if not isinstance(nb, dict) or "nbformat" not in nb:
         raise ValueError("the file holds JSON, but not a notebook")
     if nb.get("nbformat") != 4:
+        import nbformat  # only old formats need it; importing it costs 0.9 s
+
         return nbformat.reads(text, as_version=4).cells
     cells = nb.get("cells")
     if not isinstance(cells, list):
