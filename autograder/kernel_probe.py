@@ -16,6 +16,7 @@ from autograder.probing import resolve, traceback_without_kit_frames
 from autograder.sandbox.models import ProbeOutcome, ProbeRequest
 from autograder.sandbox.procs import kill_tree
 from autograder.sandbox.protocol import (
+    ChannelTimeout,
     FrameReader,
     ProtocolError,
     decode_plain,
@@ -36,7 +37,7 @@ def run_forked(namespace: dict, request: ProbeRequest, timeout: float) -> ProbeO
     try:
         message = FrameReader(read_end).receive(time.monotonic() + timeout)
     except ProtocolError as err:
-        return _stopped(request.name, pid, timeout, err)
+        return _stopped(request.name, timeout, err)
     finally:
         os.close(read_end)
         kill_tree(pid)
@@ -45,8 +46,8 @@ def run_forked(namespace: dict, request: ProbeRequest, timeout: float) -> ProbeO
     return ProbeOutcome(request.name, message["status"], value, message.get("error"), "")
 
 
-def _stopped(name: str, pid: int, timeout: float, err: ProtocolError) -> ProbeOutcome:
-    if type(err).__name__ == "ChannelTimeout":
+def _stopped(name: str, timeout: float, err: ProtocolError) -> ProbeOutcome:
+    if isinstance(err, ChannelTimeout):
         return ProbeOutcome(name, "timeout", None, f"Stopped after {timeout:g} s.", "")
     return ProbeOutcome(name, "crashed", None, "the process ended before answering", "")
 

@@ -12,11 +12,6 @@ def source_notebook(assignment: str, root: Path = REPO_ROOT) -> Path:
     return root / "source" / assignment / f"{assignment}.ipynb"
 
 
-def release_notebook(assignment: str, root: Path = REPO_ROOT) -> Path:
-    """The student notebook nbgrader generates from the master."""
-    return root / "release" / assignment / f"{assignment}.ipynb"
-
-
 def solutions_dir(assignment: str, root: Path = REPO_ROOT) -> Path:
     """The folder of the instructor's solution module and executed notebook."""
     return root / "solutions" / assignment
