@@ -72,7 +72,21 @@ class CourseConfig:
     cell_timeout: float = setting(30.0, "Seconds one notebook cell may run when grading.")
     probe_timeout: float = setting(10.0, "Seconds one hidden check may run student code.")
     training_timeout: float = setting(20.0, "Seconds the hidden training run may take.")
-    memory_limit_mb: int = setting(1024, "Address-space cap of one sandboxed submission, MiB.")
+    memory_limit_mb: int = setting(1024, "Memory cap of one sandboxed submission, MiB.")
+    submission_timeout: float = setting(
+        120.0, "Seconds one submission may take in all, every cell and probe together."
+    )
+    max_processes: int = setting(64, "Processes one sandboxed submission may run at once.")
+    scratch_mb: int = setting(128, "Size of a sandbox's private temporary folder, MiB.")
+    isolation: str = setting(
+        "auto",
+        "Isolation of student code: auto (the best available), namespaces (bubblewrap) or "
+        "landlock (the fallback where namespaces are refused). Grading without any needs "
+        "the CLI's --unsafe-no-isolation.",
+    )
+    sandbox_uid: int = setting(
+        61000, "First of the dedicated uids sandboxes run as when the grader is root (2 per job)."
+    )
     jobs: int = setting(2, "Submissions graded at once by default.")
     feedback_chars: int = setting(4000, "Longest output or traceback kept per test in feedback.")
 
@@ -91,6 +105,10 @@ class CourseConfig:
             "probe_timeout",
             "training_timeout",
             "memory_limit_mb",
+            "submission_timeout",
+            "max_processes",
+            "scratch_mb",
+            "sandbox_uid",
             "jobs",
             "feedback_chars",
         )
@@ -102,6 +120,10 @@ class CourseConfig:
                 "course_config: probe_timeout and training_timeout must be below cell_timeout "
                 "(nbgrader's hidden test cells run the probes within one cell)"
             )
+        if self.isolation not in ("auto", "namespaces", "landlock"):
+            raise ValueError("course_config: isolation must be auto, namespaces or landlock")
+        if self.submission_timeout < self.cell_timeout:
+            raise ValueError("course_config: submission_timeout must be at least cell_timeout")
         if not 0.0 < self.min_train_accuracy <= 1.0:
             raise ValueError("course_config: min_train_accuracy must be in (0, 1]")
 

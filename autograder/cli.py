@@ -50,14 +50,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from autograder.reports import write_all
 
     started = time.perf_counter()
-    results = grade(args.paths, args.assignment, args.jobs, progress_bar)
+    results = grade(args.paths, args.assignment, args.jobs, progress_bar,
+                    unsafe=args.unsafe_no_isolation)
     write_all(results, args.out)
     full = sum(r.score >= r.max_score for r in results)
     unreadable = sum(r.error is not None for r in results)
     mean = sum(r.score for r in results) / max(len(results), 1)
     print(
         f"graded {len(results)} submissions in {time.perf_counter() - started:.1f} s: "
-        f"mean {mean:.1f}, {full} full marks, {unreadable} unreadable -> {args.out}"
+        f"mean {mean:.1f}, {full} full marks, {unreadable} unreadable, "
+        f"isolation: {results[0].isolation if results else 'none'} -> {args.out}"
     )
     return 0
 
@@ -135,6 +137,12 @@ def parser() -> argparse.ArgumentParser:
         help=f"submissions graded at once (default {config.jobs})",
     )
     grade.add_argument("--assignment", default=config.assignment, help="assignment to grade")
+    grade.add_argument(
+        "--unsafe-no-isolation",
+        action="store_true",
+        help="run student code as this user without any sandbox isolation (only for "
+        "submissions you trust; the level is recorded in every results.json)",
+    )
     add_bundle_and_report(add, config)
     return top
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograder.checking import Verdict
-from autograder.sandbox.capture import truncate_text
+from autograder.inside.capture import truncate_text
 from autograder.submission import Submission
 
 CELL_PROBLEMS = {

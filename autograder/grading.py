@@ -12,7 +12,7 @@ from autograder.checking import ProbedSubmission, Verdict, probe_timeouts, run_c
 from autograder.config import course_config, graded_tests
 from autograder.feedback_text import notebook_summary, test_output
 from autograder.results import SubmissionResult, TestResult
-from autograder.sandbox import Limits, SandboxPool, SandboxRun
+from autograder.sandbox import Isolation, Limits, SandboxPool, SandboxRun, choose
 from autograder.submission import Submission, find_submissions, load_submission
 
 Progress = Callable[[int, int], None]
@@ -25,11 +25,19 @@ def limits_from(config: Any) -> Limits:
         probe_timeout=config.probe_timeout,
         memory_mb=config.memory_limit_mb,
         output_chars=config.feedback_chars,
+        submission_timeout=config.submission_timeout,
+        max_processes=config.max_processes,
+        scratch_mb=config.scratch_mb,
     )
 
 
 def run_all(
-    submissions: list[Submission], requests: list, jobs: int, config: Any, progress: Progress
+    submissions: list[Submission],
+    requests: list,
+    jobs: int,
+    config: Any,
+    progress: Progress,
+    level: Isolation,
 ) -> list[SandboxRun | None]:
     """Each readable submission's sandbox run (``None`` for unreadable ones), in order."""
     done = 0
@@ -41,7 +49,8 @@ def run_all(
         progress(done, len(submissions))
         return run
 
-    with SandboxPool(jobs, limits_from(config)) as pool, ThreadPoolExecutor(jobs) as threads:
+    pool = SandboxPool(jobs, limits_from(config), level, config.sandbox_uid)
+    with pool, ThreadPoolExecutor(jobs) as threads:
         return list(threads.map(lambda sub: one(pool, sub), submissions))
 
 
@@ -51,6 +60,7 @@ def to_result(
     verdicts: dict[str, Verdict],
     specs: Iterable,
     config: Any,
+    level: Isolation,
 ) -> SubmissionResult:
     """The results of one submission: a verdict per configured test, scored."""
     tests = []
@@ -76,6 +86,7 @@ def to_result(
         output=notebook_summary(sub, run, config.feedback_chars),
         execution_time=run.seconds if run else 0.0,
         error=sub.problem,
+        isolation=level.value,
     )
 
 
@@ -85,16 +96,20 @@ def grade(
     jobs: int | None = None,
     progress: Progress = lambda done, total: None,
     config: Any = None,
+    unsafe: bool = False,
 ) -> list[SubmissionResult]:
     """Grade every submission found under ``paths``; one result per student, sorted.
 
-    ``config`` defaults to course_config.py's settings.
+    ``config`` defaults to course_config.py's settings. Student code runs at the best
+    isolation level the config allows here; ``unsafe`` (the instructor's explicit flag)
+    runs it without any. SandboxError when no level is available and not ``unsafe``.
     """
     config = config or course_config()
+    level = choose(config.isolation, unsafe)
     specs = graded_tests(assignment)
     requests = importlib.import_module(f"autograder.{assignment}").probe_requests(config)
     submissions = [load_submission(student, path) for student, path in find_submissions(paths)]
-    runs = run_all(submissions, requests, jobs or config.jobs, config, progress)
+    runs = run_all(submissions, requests, jobs or config.jobs, config, progress, level)
     timeouts = probe_timeouts(requests, config.probe_timeout)
     probed = [
         ProbedSubmission(sub.student, run.probes, timeouts)
@@ -103,6 +118,6 @@ def grade(
     ]
     verdicts = run_checks(assignment, probed, config, [s.id for s in specs])
     return [
-        to_result(sub, run, verdicts.get(sub.student, {}), specs, config)
+        to_result(sub, run, verdicts.get(sub.student, {}), specs, config, level)
         for sub, run in zip(submissions, runs, strict=True)
     ]

@@ -14,8 +14,8 @@ import time
 
 from autograder.probing import resolve, traceback_without_kit_frames
 from autograder.sandbox.models import ProbeOutcome, ProbeRequest
-from autograder.sandbox.procs import kill_tree
-from autograder.sandbox.protocol import (
+from autograder.inside.procs import kill_tree
+from autograder.inside.protocol import (
     ChannelTimeout,
     FrameReader,
     ProtocolError,

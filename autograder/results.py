@@ -63,6 +63,7 @@ class SubmissionResult:
     output: str = ""
     execution_time: float = 0.0
     error: str | None = None
+    isolation: str = "none"  # the sandbox's isolation level (sandbox.isolation.Isolation)
 
     @property
     def score(self) -> float:
@@ -82,4 +83,5 @@ class SubmissionResult:
             "visibility": "visible",
             "stdout_visibility": "hidden",
             "tests": [t.to_dict() for t in self.tests],
+            "extra_data": {"isolation": self.isolation},
         }

@@ -16,7 +16,7 @@ from tests.sandbox_probes import LIMITS, calling, request, value_of
 REPO = Path(__file__).resolve().parents[1]
 FIND_WORKER = ("import psutil\n"
                "worker = [p for p in psutil.Process().parents()\n"
-               "          if 'autograder.sandbox.worker' in ' '.join(p.cmdline())][-1]\n")
+               "          if 'autograder.inside.worker' in ' '.join(p.cmdline())][-1]\n")
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def unique_seconds() -> str:
 def leftovers() -> list[psutil.Process]:
     """Processes below this session's idle sandbox workers (none should be left)."""
     workers = [child for child in psutil.Process().children()
-               if "autograder.sandbox.worker" in " ".join(child.cmdline())]
+               if "autograder.inside.worker" in " ".join(child.cmdline())]
     return [proc for worker in workers for proc in worker.children(recursive=True)]
 
 

@@ -12,8 +12,8 @@ import time
 import numpy as np
 import pytest
 
-from autograder.sandbox.capture import OutputCapture, truncate_text
-from autograder.sandbox.protocol import (
+from autograder.inside.capture import OutputCapture, truncate_text
+from autograder.inside.protocol import (
     ARRAY_KEY,
     MAX_FRAME_BYTES,
     ChannelClosed,

@@ -82,7 +82,7 @@ def within(budget: float, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     thread.start()
     thread.join(budget)
     if thread.is_alive():
-        from autograder.sandbox import procs
+        from autograder.inside import procs
 
         procs.kill_all_descendants()
         raise OutOfTime(

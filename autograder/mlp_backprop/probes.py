@@ -1,9 +1,11 @@
-"""Probes: harness code that runs next to student code and returns plain data.
+"""Probes: code that runs inside the sandbox, calls student code and returns plain data.
 
-Each probe calls only the piece it grades plus given or reference code, so one broken
-piece never costs points on another. Inputs arrive as plain data from ``cases.py``.
-Student layers are built right after seeding ``np.random`` (their constructors draw
-from it), and every input array is copied before student code sees it.
+Each probe calls only the piece it grades plus the few lines of given code below, so
+one broken piece never costs points on another; it judges nothing. Inputs arrive as
+plain data from ``cases.py``. Student layers are built right after seeding
+``np.random`` (their constructors draw from it), and every input array is copied before
+student code sees it. This module is copied into the sandbox: it imports only numpy
+and ``autograder.inside``.
 """
 
 from __future__ import annotations
@@ -13,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.mlp_backprop.reference_model import reference
-from autograder.probing import plain, student
+from autograder.inside.probing import plain, student
 
 
 def backward_after_two_forwards(
@@ -94,33 +95,47 @@ def softmax(ns: dict, inputs: dict) -> dict[str, Any]:
     return {"loss": plain(loss), "dlogits": plain(dlogits)}
 
 
-def reference_model(sizes: list[int]) -> Any:
-    """The kit's Sequential Dense(sizes[0], sizes[1]) -> ReLU -> Dense -> ...; no student code."""
-    ref = reference()
-    np.random.seed(0)
-    layers: list[Any] = []
-    for d_in, d_out in zip(sizes[:-1], sizes[1:], strict=True):
-        layers += [ref.Dense(d_in, d_out), ref.ReLU()]
-    return ref.Sequential(*layers[:-1])
+class GivenDense:
+    """A parameter holder shaped like the student's Dense: W, b, dW, db (no maths)."""
+
+    def __init__(self, W: np.ndarray, b: np.ndarray, dW: np.ndarray, db: np.ndarray) -> None:
+        self.W, self.b, self.dW, self.db = W, b, dW, db
+
+    def params(self) -> list[np.ndarray]:
+        return [self.W, self.b]
+
+    def grads(self) -> list[np.ndarray]:
+        return [self.dW, self.db]
 
 
-def dense_layers(model: Any) -> list[Any]:
-    """The layers of ``model`` that have parameters, in ``model.params()`` order."""
-    return [layer for layer in model.layers if layer.params()]
+class GivenModel:
+    """What SGD.step sees of a model: its layers and their params() and grads() lists."""
+
+    def __init__(self, layers: list[Any]) -> None:
+        self.layers = layers
+
+    def params(self) -> list[Any]:
+        return [p for layer in self.layers for p in layer.params()]
+
+    def grads(self) -> list[Any]:
+        return [g for layer in self.layers for g in layer.grads()]
+
+    def zero_grads(self) -> None:
+        for layer in self.layers:
+            layer.zero_grads()
 
 
 def sgd_step(ns: dict, inputs: dict) -> dict[str, Any]:
-    """One student SGD step on the reference model whose params and grads the case sets.
+    """One student SGD step on a model whose params and grads the case sets.
 
     Returns the model's parameters after the step (``params``), the values now held by
     the arrays ``model.params()`` returned before it (``originals``), and whether each
     layer attribute W / b is still that same array (``same_objects``).
     """
-    model = reference_model(inputs["sizes"])
-    layers = dense_layers(model)
-    for i, layer in enumerate(layers):
-        layer.W, layer.b = (inputs["params"][2 * i + k].copy() for k in (0, 1))
-        layer.dW, layer.db = (inputs["grads"][2 * i + k].copy() for k in (0, 1))
+    params, grads = inputs["params"], inputs["grads"]
+    layers = [GivenDense(*(a.copy() for a in (params[i], params[i + 1], grads[i], grads[i + 1])))
+              for i in range(0, len(params), 2)]
+    model = GivenModel(layers)
     before = model.params()
     optimizer = student(ns, "SGD")(lr=inputs["lr"], weight_decay=inputs["weight_decay"])
     optimizer.step(model)

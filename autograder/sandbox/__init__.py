@@ -1,23 +1,17 @@
-"""The sandbox that runs untrusted student notebook code for the autograder.
+"""The grader's side of the sandbox that runs untrusted student notebook code.
 
-`SandboxPool(jobs, limits).run(cells, probes)` runs a notebook's cells in order, then
-each probe (trusted harness code that calls the student's objects) on the final state,
-and returns plain data only. A hang, crash, exit or memory hog costs only its own cell
-or probe; nothing that ran student code can make the grader unpickle or execute data.
+`SandboxPool(jobs, limits, level).run(cells, probes)` runs a notebook's cells in order,
+then each probe (a function of the assignment's probe module that calls the student's
+objects) on the final state, in a fresh sandbox of its own, and returns plain data only.
+What runs inside the sandbox is the package `autograder.inside`; this package starts
+sandboxes, talks to them and tears them down.
 
-How it is built, one file per idea:
-
-- models.py      limits, probe requests, outcomes, SandboxError
-- pool.py        SandboxPool: hands submissions to warm workers, survives their death
-- spawn.py       one worker process as the pool sees it: start, talk, kill
-- worker.py      the warm worker (numpy and matplotlib imported once), one request at a time
-- supervisor.py  the worker's side of a submission: forks, deadlines, kills, cleanup
-- steps.py       one cell or probe as the worker sees it, and how its ending is worded
-- child.py       code that runs in the forks: isolation, checkpoints, cells and probes
-- notebook.py    what a cell sees (get_ipython stub, __main__) and how tracebacks read
-- protocol.py    length-prefixed JSON frames and the plain-data codec (never pickle)
-- capture.py     captured output with a length cap
-- procs.py       subreaper, process-tree kills, reaping, memory and process counts
+- isolation.py  the isolation levels (bubblewrap namespaces, Landlock fallback, none)
+                and the command that starts a sandbox at each
+- kit_view.py   the only files of the kit a sandbox sees
+- pool.py       SandboxPool: fresh sandboxes started ahead, time budget, one retry
+- spawn.py      one sandbox: start, talk, kill every process it started
+- models.py     probe requests, outcomes, SandboxError
 """
 
 from autograder.sandbox.models import (
@@ -28,10 +22,13 @@ from autograder.sandbox.models import (
     SandboxError,
     SandboxRun,
 )
+from autograder.sandbox.isolation import Isolation, choose
 from autograder.sandbox.pool import SandboxPool
 
 __all__ = [
     "CellOutcome",
+    "Isolation",
+    "choose",
     "Limits",
     "ProbeOutcome",
     "ProbeRequest",

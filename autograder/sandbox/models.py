@@ -11,35 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograder.errors import KitError
+from autograder.inside.limits import Limits
 
 CELL_STATUSES = ("ok", "error", "timeout", "crashed", "skipped")
 PROBE_STATUSES = ("ok", "error", "timeout", "crashed")
 
+__all__ = ["Limits"]  # defined beside the code that enforces it, inside the sandbox
+
 
 class SandboxError(KitError):
     """The sandbox itself could not run (never raised for anything a student did)."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits of one submission.
-
-    cell_timeout: seconds one notebook cell may run.
-    probe_timeout: seconds one probe may run unless its request says otherwise.
-    memory_mb: address space each process of the submission may add on top of the warm
-        worker's baseline (numpy and matplotlib already loaded), in MiB.
-    output_chars: longest stdout/stderr or traceback text kept per cell or probe.
-    """
-
-    cell_timeout: float
-    probe_timeout: float
-    memory_mb: int
-    output_chars: int
-
-    def __post_init__(self) -> None:
-        for name in ("cell_timeout", "probe_timeout", "memory_mb", "output_chars"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"Limits.{name} must be positive, got {getattr(self, name)!r}")
 
 
 @dataclass(frozen=True)

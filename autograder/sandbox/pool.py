@@ -1,19 +1,33 @@
-"""SandboxPool: warm workers shared by the grader's threads, one submission at a time each.
+"""SandboxPool: one fresh sandbox per submission, started ahead, destroyed after.
 
-`run` borrows a worker, sends it the cells and probes, and reads one frame per step, each
-with a deadline of the step's own time limit plus a grace period: the worker keeps the
-real deadlines; the pool only notices a worker that died or stopped answering. Then the
-rest of the submission is reported as crashed, the worker is killed with every process
-it left behind, and the next `run` starts a fresh one.
+`run` takes a ready sandbox (a spare started while the previous submission ran), sends
+it the cells and probes, and reads one frame per step, each with a deadline of the
+step's own limit plus a grace period, and never past the submission's whole time
+budget: the worker inside keeps the step deadlines; the pool notices a sandbox that
+died, stopped answering or broke the protocol. Such a submission is graded once more in
+a new sandbox, and if that fails too its remaining steps are reported as crashed with
+the reason. A sandbox is never reused: after its submission every process it started is
+killed and its files deleted.
 """
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from dataclasses import asdict
 from types import TracebackType
 
+from autograder.inside.protocol import (
+    ChannelClosed,
+    ChannelTimeout,
+    ProtocolError,
+    decode_plain,
+    encode_frame,
+    encode_plain,
+)
+from autograder.sandbox import kit_view
+from autograder.sandbox.isolation import Isolation
 from autograder.sandbox.models import (
     CELL_STATUSES,
     PROBE_STATUSES,
@@ -24,30 +38,36 @@ from autograder.sandbox.models import (
     SandboxError,
     SandboxRun,
 )
-from autograder.sandbox.protocol import (
-    ChannelClosed,
-    ChannelTimeout,
-    ProtocolError,
-    decode_plain,
-    encode_frame,
-    encode_plain,
-)
 from autograder.sandbox.spawn import WorkerProcess
 
 GRACE = 15.0  # seconds a worker may take beyond a step's limit (sending, killing, cleanup)
+START_TRIES = 3
+DEFAULT_UID_BASE = 61000
+
+
+class BudgetSpent(ProtocolError):
+    """The submission used up its whole time budget."""
 
 
 class SandboxPool:
-    """`jobs` warm workers, started on first use; `run` is thread-safe and blocks."""
+    """Up to `jobs` submissions at once, each in a sandbox of its own; `run` is thread-safe.
 
-    def __init__(self, jobs: int, limits: Limits) -> None:
+    level: the isolation level every sandbox gets (see isolation.choose).
+    uid_base: first of the 2 * jobs dedicated uids (a running sandbox and a spare never
+        share one).
+    """
+
+    def __init__(self, jobs: int, limits: Limits, level: Isolation,
+                 uid_base: int = DEFAULT_UID_BASE) -> None:
         if jobs < 1:
             raise ValueError(f"SandboxPool needs at least one job, got {jobs}")
-        self.jobs, self.limits = jobs, limits
-        self._idle: list[WorkerProcess] = []
-        self._started = 0
+        self.jobs, self.limits, self.level = jobs, limits, level
+        self._free_uids = list(range(uid_base, uid_base + 2 * jobs))
+        self._spares: list[WorkerProcess] = []
+        self._views: dict[tuple[str, ...], object] = {}
         self._closed = False
-        self._lock = threading.Condition()
+        self._lock = threading.Lock()
+        self._slots = threading.Semaphore(jobs)
 
     def __enter__(self) -> SandboxPool:
         return self
@@ -57,74 +77,104 @@ class SandboxPool:
         self.close()
 
     def run(self, cells: list[str], probes: list[ProbeRequest]) -> SandboxRun:
-        """Run the cells in order, then each probe on the final state.
+        """Run the cells in order, then each probe on the final state, in a new sandbox.
 
         Student failures are outcomes; SandboxError only when the harness cannot run
-        (bad request, a probe function that does not import, a worker that cannot start).
+        (bad request, a probe module that cannot be found, a sandbox that cannot start).
         """
         request = build_request(cells, probes, self.limits)
-        worker = self._acquire()
+        view = self._view(probes)
         start = time.monotonic()
-        try:
-            cell_outcomes, probe_outcomes = Conversation(worker, cells, probes, self.limits).run(
-                request)
-        except BaseException as exc:
-            if not isinstance(exc, SandboxError):  # e.g. KeyboardInterrupt mid-run
-                worker.kill()  # its channel is out of step: never hand it out again
-            raise
-        finally:
-            self._release(worker)
-        return SandboxRun(cell_outcomes, probe_outcomes, time.monotonic() - start)
+        with self._slots:
+            for attempt in (1, 2):
+                conversation = Conversation(cells, probes, self.limits)
+                worker = self._take(view)
+                try:
+                    conversation.run(worker, request, start + self.limits.submission_timeout,
+                                     last_try=attempt == 2)
+                finally:
+                    self._destroy(worker)
+                if conversation.failure is None:
+                    break
+        return SandboxRun(conversation.cells, conversation.probes, time.monotonic() - start)
 
     def close(self) -> None:
-        """Stop every idle worker now and every busy one when its run ends."""
+        """Destroy the spares and the kit views; running submissions end their own."""
         with self._lock:
             self._closed = True
-            idle, self._idle = self._idle, []
-            self._lock.notify_all()
-        for worker in idle:
-            worker.close()
+            spares, self._spares = self._spares, []
+            views, self._views = list(self._views.values()), {}
+        for worker in spares:
+            self._destroy(worker)
+        for view in views:
+            shutil.rmtree(str(view), ignore_errors=True)
 
-    def _acquire(self) -> WorkerProcess:
+    def _view(self, probes: list[ProbeRequest]):
+        modules = tuple(kit_view.probe_modules(probe.function for probe in probes))
         with self._lock:
-            while not self._idle and self._started >= self.jobs and not self._closed:
-                self._lock.wait()
             if self._closed:
                 raise SandboxError("the sandbox pool is closed")
-            while self._idle:
-                worker = self._idle.pop()
-                if worker.process.poll() is None:
-                    return worker
-                self._started -= 1
-                worker.kill()
-            self._started += 1
+            if modules not in self._views:
+                self._views[modules] = kit_view.build(modules)
+            return self._views[modules]
+
+    def _take(self, view) -> WorkerProcess:
+        """A ready sandbox for `view`, and a spare started for the next submission."""
+        with self._lock:
+            spare = next((w for w in self._spares if w.view == view), None)
+            if spare is not None:
+                self._spares.remove(spare)
+        worker = spare if spare is not None and spare.alive else self._start(view)
         try:
-            worker = WorkerProcess()
             worker.wait_ready()
-        except OSError as exc:  # no temp space, no processes left, ...
-            self._forget_one()
-            raise SandboxError(f"cannot start a sandbox worker: {exc}") from exc
-        except BaseException:
-            self._forget_one()
-            raise
+        except SandboxError:
+            worker = self._start_ready(view)
+        threading.Thread(target=self._add_spare, args=(view,), daemon=True).start()
         return worker
 
-    def _release(self, worker: WorkerProcess) -> None:
-        if not worker.alive or worker.process.poll() is not None:
-            worker.kill()
-            self._forget_one()
+    def _start_ready(self, view) -> WorkerProcess:
+        error: SandboxError | None = None
+        for _ in range(START_TRIES):
+            worker = self._start(view)
+            try:
+                worker.wait_ready()
+                return worker
+            except SandboxError as exc:
+                error = exc
+        raise SandboxError(f"cannot start a sandbox: {error}")
+
+    def _start(self, view) -> WorkerProcess:
+        with self._lock:
+            if not self._free_uids:
+                raise SandboxError("no dedicated uid is free for a new sandbox")
+            uid = self._free_uids.pop(0)
+        try:
+            worker = WorkerProcess(self.level, uid, view, self.limits)
+        except OSError as exc:
+            with self._lock:
+                self._free_uids.append(uid)
+            raise SandboxError(f"cannot start a sandbox: {exc}") from exc
+        worker.view = view
+        return worker
+
+    def _add_spare(self, view) -> None:
+        with self._lock:
+            if self._closed or len(self._spares) >= self.jobs or not self._free_uids:
+                return
+        try:
+            worker = self._start(view)
+        except SandboxError:
             return
         with self._lock:
             if not self._closed:
-                self._idle.append(worker)
-                self._lock.notify()
+                self._spares.append(worker)
                 return
-        worker.close()
+        self._destroy(worker)
 
-    def _forget_one(self) -> None:
+    def _destroy(self, worker: WorkerProcess) -> None:
+        worker.kill()
         with self._lock:
-            self._started -= 1
-            self._lock.notify()
+            self._free_uids.append(worker.uid)
 
 
 def build_request(cells: list[str], probes: list[ProbeRequest], limits: Limits) -> bytes:
@@ -145,29 +195,49 @@ def build_request(cells: list[str], probes: list[ProbeRequest], limits: Limits) 
 
 
 class Conversation:
-    """One run's exchange with a worker, in the order the worker answers."""
+    """One submission's exchange with a sandbox, in the order the worker answers.
 
-    def __init__(self, worker: WorkerProcess, cells: list[str], probes: list[ProbeRequest],
-                 limits: Limits) -> None:
-        self.worker = worker
+    After `run`, `failure` is None, or why the sandbox failed (its outcomes are then
+    incomplete unless this was the last try).
+    """
+
+    def __init__(self, cells: list[str], probes: list[ProbeRequest], limits: Limits) -> None:
+        self.limits = limits
         self.steps = [("cell", index, limits.cell_timeout) for index in range(1, len(cells) + 1)]
         self.steps += [("probe", probe.name, probe.timeout or limits.probe_timeout)
                        for probe in probes]
         self.cells: list[CellOutcome] = []
         self.probes: dict[str, ProbeOutcome] = {}
+        self.failure: str | None = None
 
-    def run(self, request: bytes) -> tuple[list[CellOutcome], dict[str, ProbeOutcome]]:
+    def run(self, worker: WorkerProcess, request: bytes, budget_end: float,
+            last_try: bool) -> None:
+        self.worker, self.budget_end = worker, budget_end
         try:
-            self.worker.send(request, time.monotonic() + GRACE)
+            worker.send(request, self._deadline(time.monotonic() + GRACE))
             for kind, key, timeout in self.steps:
                 self._record(kind, key, self._receive(kind, key, time.monotonic() + timeout))
             self._receive("done", None, time.monotonic())
+        except BudgetSpent:
+            self._give_up(f"the notebook used up its time budget of "
+                          f"{self.limits.submission_timeout:g} s", "Not run")
         except ProtocolError as exc:
-            self._worker_failed(exc)
-        return self.cells, self.probes
+            self.failure = self._how(exc)
+            if last_try:
+                self._give_up(f"the sandbox running this notebook failed twice ({self.failure})",
+                              "Crashed")
+
+    def _deadline(self, step_deadline: float) -> float:
+        return min(step_deadline, self.budget_end)
 
     def _receive(self, kind: str, key: object, deadline: float) -> dict:
-        frame = self.worker.receive(deadline + GRACE)
+        limit = self._deadline(deadline + GRACE)
+        try:
+            frame = self.worker.receive(limit)
+        except ChannelTimeout:
+            if limit >= self.budget_end:
+                raise BudgetSpent("time budget spent") from None
+            raise
         if frame.get("kind") == "harness_error":
             raise SandboxError(f"the sandbox could not run this request: {frame.get('message')}")
         if frame.get("kind") == "internal_error":
@@ -195,23 +265,22 @@ class Conversation:
                 error = f"The probe crashed: its value is not plain data ({exc})."
         self.probes[str(key)] = ProbeOutcome(str(key), status, value, error, output)
 
-    def _worker_failed(self, exc: ProtocolError) -> None:
-        """Report the step in flight and all later ones as crashed, and drop the worker."""
+    def _how(self, exc: ProtocolError) -> str:
         if isinstance(exc, ChannelClosed):
-            how = self.worker.death()
-        elif isinstance(exc, ChannelTimeout):
-            how = "it stopped answering"
-        else:
-            how = f"it broke the protocol: {exc}"
-        self.worker.kill()
+            return self.worker.death()
+        if isinstance(exc, ChannelTimeout):
+            return "it stopped answering"
+        return f"it broke the protocol: {exc}"
+
+    def _give_up(self, reason: str, first: str) -> None:
+        """Report the step in flight and every later one as not run, with `reason`."""
         done = len(self.cells) + len(self.probes)
         if done == len(self.steps):
             return
         kind, key, _ = self.steps[done]
         where = f"the probe {key!r}" if kind == "probe" else f"cell {key}"
-        reason = f"the sandbox worker running this notebook failed during {where} ({how})"
         for index, (kind, key, _) in enumerate(self.steps[done:], start=done):
-            text = f"{reason[0].upper()}{reason[1:]}." if index == done else f"Not run: {reason}."
+            text = f"{first} during {where}: {reason}." if index == done else f"Not run: {reason}."
             if kind == "cell":
                 self.cells.append(CellOutcome(int(key), "crashed", "", text))
             else:

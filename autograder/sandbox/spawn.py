@@ -1,81 +1,64 @@
-"""One warm worker process as the pool sees it: start, talk, kill, clean up.
+"""One sandbox as the pool sees it: start its worker, talk to it, tear it all down.
 
-The worker runs in its own session with a small, fixed environment (single-threaded
-BLAS, Agg backend, PYTHONHASHSEED=0, the repository root on PYTHONPATH) and a scratch
-folder that is deleted with it. Its environment also carries a random marker, so that if
-student code kills the worker, the pool can still find and kill the worker's orphans.
+A sandbox serves one submission and is then destroyed with every process it started:
+at the namespaces level its PID namespace dies with it; at the fallback levels every
+process of its dedicated uid (or, without one, below its worker) is killed.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from autograder.paths import REPO_ROOT
-from autograder.sandbox import procs
+import psutil
+
+from autograder.inside import procs
+from autograder.inside.limits import Limits
+from autograder.inside.protocol import FrameReader, ProtocolError, send_frame
+from autograder.sandbox.isolation import Isolation, launch
 from autograder.sandbox.models import SandboxError
-from autograder.sandbox.protocol import FrameReader, ProtocolError, send_frame
 
-MARKER_VARIABLE = "AUTOGRADER_SANDBOX_WORKER"
 STARTUP_TIMEOUT = 60.0
-_KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "LD_LIBRARY_PATH",
-             "PYTHONHOME", "PYTHONPATH", "VIRTUAL_ENV", "MPLCONFIGDIR", "XDG_CACHE_HOME",
-             "XDG_CONFIG_HOME")
-_FIXED_ENV = {
-    "OPENBLAS_NUM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "MPLBACKEND": "Agg",
-    "PYTHONHASHSEED": "0",
-    "PYTHONDONTWRITEBYTECODE": "1",
-    "PYTHONSAFEPATH": "1",
-}
-
-
-def worker_env(marker: str) -> dict[str, str]:
-    """The whole environment of a worker: a few inherited variables and fixed settings."""
-    env = {name: os.environ[name] for name in _KEPT_ENV if name in os.environ}
-    env.update(_FIXED_ENV)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    env[MARKER_VARIABLE] = marker
-    return env
+KILL_PATIENCE = 5.0
 
 
 class WorkerProcess:
-    """A started worker; `receive` and `send` take absolute time.monotonic() deadlines."""
+    """A started sandbox; `receive` and `send` take absolute time.monotonic() deadlines."""
 
-    def __init__(self) -> None:
+    def __init__(self, level: Isolation, uid: int, kit_view: Path, limits: Limits) -> None:
+        self.level, self.uid = level, uid
         self.folder = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
-        (self.folder / "work").mkdir()
-        self.marker = secrets.token_hex(16)
+        os.chmod(self.folder, 0o711)  # the fallback's uid reaches its work folder inside
         self.alive = True
-        with open(self.folder / "worker.log", "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "autograder.sandbox.worker"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                cwd=self.folder / "work", env=worker_env(self.marker), start_new_session=True)
+        try:
+            how = launch(level, uid, kit_view, self.folder, limits)
+            with open(self.folder / "worker.log", "wb") as log:
+                self.process = subprocess.Popen(
+                    how.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                    cwd=how.cwd, env=how.env, preexec_fn=how.preexec)  # noqa: PLW1509
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
         self._to_worker = self.process.stdin.fileno()
         os.set_blocking(self._to_worker, False)
         self._from_worker = FrameReader(self.process.stdout.fileno())
 
     def wait_ready(self) -> None:
-        """Block until the worker has imported everything; SandboxError if it cannot."""
+        """Block until the worker is confined and has imported numpy; SandboxError if not."""
         try:
             frame = self.receive(time.monotonic() + STARTUP_TIMEOUT)
         except ProtocolError as exc:
-            why = f"the sandbox worker did not start ({exc}; {self.death()}): {self.log_tail()}"
+            why = f"the sandbox did not start ({exc}; {self.death()}): {self.log_tail()}"
             self.kill()
             raise SandboxError(why) from None
         if frame.get("kind") != "ready":
             self.kill()
-            raise SandboxError(f"the sandbox worker said {frame!r} instead of ready")
+            raise SandboxError(f"the sandbox said {str(frame)[:200]!r} instead of ready")
 
     def send(self, frame: bytes, deadline: float) -> None:
         """Write an encoded frame (see protocol.encode_frame) to the worker."""
@@ -104,30 +87,31 @@ class WorkerProcess:
             return ""
 
     def kill(self) -> None:
-        """SIGKILL the worker and every process that descends from it, then clean up."""
+        """SIGKILL every process of the sandbox, wait for them, delete its files."""
         if not self.alive:
             return
         self.alive = False
-        procs.kill_pids([*procs.descendants(self.process.pid), self.process.pid])
+        below = procs.descendants(self.process.pid)
+        procs.kill_pids([*below, self.process.pid])
         self.process.wait()
-        procs.kill_marked(MARKER_VARIABLE, self.marker)
-        self._forget()
-
-    def close(self, patience: float = 5.0) -> None:
-        """Let the worker exit on end of file; kill it if it does not."""
-        try:
-            self.process.stdin.close()
-            self.process.wait(timeout=patience)
-        except (OSError, subprocess.TimeoutExpired):
-            self.kill()
-            return
-        self.alive = False
-        self._forget()
-
-    def _forget(self) -> None:
+        procs.wait_gone(below, KILL_PATIENCE)
+        if self.level is Isolation.LANDLOCK:
+            kill_uid(self.uid)
         for stream in (self.process.stdin, self.process.stdout):
             try:
                 stream.close()
             except OSError:
                 pass
-        shutil.rmtree(self.folder, ignore_errors=True)
+        procs.remove_tree(str(self.folder))
+
+
+def kill_uid(uid: int, patience: float = KILL_PATIENCE) -> None:
+    """SIGKILL every process running as ``uid`` until none is left (a dedicated uid)."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        left = [p.pid for p in psutil.process_iter(["uids"]) if p.info["uids"]
+                and uid in (p.info["uids"].real, p.info["uids"].effective)]
+        if not left:
+            return
+        procs.kill_pids(left)
+        procs.wait_gone(left, 0.5)

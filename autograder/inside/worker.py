@@ -1,9 +1,10 @@
-"""The warm worker: numpy and matplotlib imported once, each submission run in forks.
+"""The worker: one submission's cells and probes, each run in a fork, inside the sandbox.
 
-The pool starts it as `python -m autograder.sandbox.worker`. Its stdin and stdout carry
-frames from and to the pool; they move to private fds at start and fds 0 and 1 point at
-/dev/null, so nothing else writes into the channel by accident. Requests are served one
-at a time, and between requests the worker holds no process of any submission.
+`boot.main` starts it once the process is confined; it imports numpy (matplotlib only
+when a cell uses it), says ready, and serves exactly one request: a sandbox is never
+reused. Its stdin and stdout carry frames from and to the pool; they move to private
+fds at start and fds 0 and 1 point at /dev/null, so nothing writes into the channel by
+accident.
 
 Request: {"kind": "run", "cells": [str], "probes": [{"name", "function", "inputs",
 "timeout"}], "limits": {...}}. Answer: one "cell" frame per cell, one "probe" frame per
@@ -20,13 +21,11 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from matplotlib import pyplot
-
-from autograder.probing import resolve as resolve_probe
-from autograder.sandbox import child, procs
-from autograder.sandbox.child import ProbeCall
-from autograder.sandbox.models import Limits
-from autograder.sandbox.protocol import (
+from autograder.inside import child, lazy_import, procs
+from autograder.inside.child import ProbeCall
+from autograder.inside.limits import Limits
+from autograder.inside.probing import resolve as resolve_probe
+from autograder.inside.protocol import (
     ChannelClosed,
     FrameTooLarge,
     ProtocolError,
@@ -35,8 +34,8 @@ from autograder.sandbox.protocol import (
     read_frame_blocking,
     write_all,
 )
-from autograder.sandbox.steps import Step, StepResult
-from autograder.sandbox.supervisor import PoolGone, Submission
+from autograder.inside.steps import Step, StepResult
+from autograder.inside.supervisor import PoolGone, Submission
 
 
 class RequestError(Exception):
@@ -44,26 +43,25 @@ class RequestError(Exception):
 
 
 def main() -> int:
-    """Serve the pool until it closes the channel."""
+    """Serve one submission for the pool, then exit (the sandbox is never reused)."""
     pool_in, pool_out = _take_pool_channel()
     os.close(os.pidfd_open(os.getpid()))  # fails early on kernels without pidfd (< 5.3)
-    pyplot.switch_backend("Agg")
-    pyplot.show = _show_nothing  # headless: figures are closed after each cell
+    lazy_import.install()
     child.warm_up()
     procs.become_subreaper()
     gc.freeze()
     _send(pool_out, {"kind": "ready", "pid": os.getpid()})
-    while True:
-        try:
-            request = read_frame_blocking(pool_in)
-        except (ChannelClosed, OSError):
-            return 0
-        except ProtocolError:  # not our pool talking: let the pool start a fresh worker
-            return 1
-        try:
-            serve(request, pool_in, pool_out)
-        except PoolGone:
-            return 0
+    try:
+        request = read_frame_blocking(pool_in)
+    except (ChannelClosed, OSError):
+        return 0
+    except ProtocolError:  # not our pool talking
+        return 1
+    try:
+        serve(request, pool_in, pool_out)
+    except PoolGone:
+        pass
+    return 0
 
 
 def _take_pool_channel() -> tuple[int, int]:
@@ -73,10 +71,6 @@ def _take_pool_channel() -> tuple[int, int]:
     os.dup2(devnull, 1)
     os.close(devnull)
     return pool_in, pool_out
-
-
-def _show_nothing(*args: Any, **kwargs: Any) -> None:
-    """plt.show() in the sandbox: there is no screen."""
 
 
 def serve(request: dict, pool_in: int, pool_out: int) -> None:

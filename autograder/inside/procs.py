@@ -144,40 +144,56 @@ def unique_bytes(pid: int) -> int:
 
 
 def tree_usage(root: int) -> tuple[int, int]:
-    """(number of processes below `root`, the sum of their unique memory in bytes).
+    """(number of live processes below `root`, the sum of their unique memory in bytes).
 
-    Forks share the warm worker's pages copy-on-write, so unique memory counts what
-    each process allocated itself, without counting shared pages once per process.
+    Zombies (killed, not yet reaped) are not counted: they hold no memory and run no
+    code, so a step that follows a killed fork flood is not blamed for its remains.
+    Forks share the worker's pages copy-on-write, so unique memory counts what each
+    process allocated itself, without counting shared pages once per process.
     """
-    pids = descendants(root)
-    return len(pids), sum(unique_bytes(pid) for pid in pids)
-
-
-def kill_marked(variable: str, token: str, patience: float = 2.0) -> None:
-    """SIGKILL every process whose initial environment has `variable=token`, and wait.
-
-    Used when a worker died: its descendants were re-parented outside our reach, but
-    processes forked or exec'd from it still carry the worker's marker variable.
-    """
-    marked = []
-    for proc in psutil.process_iter():
+    live = []
+    for pid in descendants(root):
         try:
-            if proc.environ().get(variable) == token:
-                marked.append(proc)
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                live.append(pid)
         except psutil.Error:
-            continue
-    kill_pids(proc.pid for proc in marked)
-    wait_gone(marked, patience)
+            pass
+    return len(live), sum(unique_bytes(pid) for pid in live)
 
 
-def wait_gone(processes: list[psutil.Process], patience: float) -> None:
-    """Wait until every process has exited (a zombie has), at most `patience` seconds."""
+def wait_gone(pids: Iterable[int], patience: float) -> None:
+    """Wait up to `patience` seconds until no process of `pids` runs (a zombie has ended),
+    reaping those that are our children."""
+    waiting = list(pids)
     deadline = time.monotonic() + patience
-    for proc in processes:
-        while time.monotonic() < deadline:
-            try:
-                if proc.status() == psutil.STATUS_ZOMBIE:
-                    break
-            except psutil.Error:
-                break
+    while waiting and time.monotonic() < deadline:
+        reap_zombies()
+        waiting = [pid for pid in waiting if _running(pid)]
+        if waiting:
             time.sleep(0.001)
+
+
+def _running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def folder_bytes(path: str) -> int:
+    """Bytes the files below `path` take (the submission's scratch files count as memory).
+
+    A tmpfs of its own (the namespace sandbox) is measured at once; a plain folder (the
+    fallback sandbox) is walked.
+    """
+    if os.path.ismount(path):
+        stats = os.statvfs(path)
+        return (stats.f_blocks - stats.f_bfree) * stats.f_frsize
+    total = 0
+    for folder, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_blocks * 512
+            except OSError:
+                pass
+    return total

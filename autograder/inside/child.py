@@ -24,10 +24,8 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import numpy as np
-from matplotlib import pyplot
-
-from autograder.sandbox import notebook
-from autograder.sandbox.protocol import (
+from autograder.inside import lazy_import, notebook
+from autograder.inside.protocol import (
     FrameTooLarge,
     ProtocolError,
     encode_frame,
@@ -44,7 +42,7 @@ _exit = os._exit
 _getpid = os.getpid
 _waitpid = os.waitpid
 _exitcode = os.waitstatus_to_exitcode
-_close_figures = pyplot.close
+_loaded_pyplot = lazy_import.loaded_pyplot
 _random_state = random.getstate
 _restore_random = random.setstate
 _fflush = ctypes.CDLL(None).fflush
@@ -247,7 +245,9 @@ def _send_probe_result(plan: ChildPlan, result: dict) -> None:
 def _settle_outputs() -> None:
     """Close the cell's figures (as Jupyter's inline backend does) and flush stdout/stderr."""
     try:
-        _close_figures("all")
+        pyplot = _loaded_pyplot()
+        if pyplot is not None:
+            pyplot.close("all")
     except Exception:  # student code may have broken pyplot
         pass
     for stream in _streams:

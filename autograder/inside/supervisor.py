@@ -17,14 +17,14 @@ from types import TracebackType
 
 import psutil
 
-from autograder.sandbox import child, procs
-from autograder.sandbox.capture import OutputCapture
-from autograder.sandbox.models import Limits
-from autograder.sandbox.protocol import FrameReader, ProtocolError, encode_frame, send_frame
-from autograder.sandbox.steps import Step, StepResult, StepWatch
+from autograder.inside import child, procs
+from autograder.inside.capture import OutputCapture
+from autograder.inside.limits import Limits
+from autograder.inside.protocol import FrameReader, ProtocolError, encode_frame, send_frame
+from autograder.inside.steps import Step, StepResult, StepWatch
 
 SEND_PATIENCE = 2.0
-MAX_PROCESSES = 64
+KILL_PATIENCE = 2.0  # seconds to wait for killed processes to be gone
 _POLL_IN = select.POLLIN | select.POLLPRI
 _POLL_END = select.POLLHUP | select.POLLERR | select.POLLNVAL
 
@@ -189,9 +189,10 @@ class Submission:
 
     def _check_usage(self, watch: StepWatch) -> None:
         count, used = procs.tree_usage(os.getpid())
-        if count > MAX_PROCESSES:
+        used += procs.folder_bytes(self.scratch)
+        if count > self.limits.max_processes:
             watch.finish(watch.stopped(f"it ran {count} processes at once (the limit is "
-                                       f"{MAX_PROCESSES})"))
+                                       f"{self.limits.max_processes})"))
         elif used > self.limits.memory_mb * 2**20:
             watch.finish(watch.stopped(f"its processes together used more than "
                                        f"{self.limits.memory_mb} MiB of memory"))
@@ -205,7 +206,7 @@ class Submission:
             self.state, self.state_fd = watch.pid or 0, watch.pidfd
         else:
             if result.status != "ok":
-                self._kill_step(watch)
+                procs.wait_gone(self._kill_step(watch), KILL_PATIENCE)
             procs.close_fd(watch.pidfd)
             if watch.state_dead:
                 self.lose("a step killed the process holding the notebook's state")
@@ -213,15 +214,16 @@ class Submission:
         self._drain(watch.capture)
         result.output = watch.capture.text()
 
-    def _kill_step(self, watch: StepWatch) -> None:
+    def _kill_step(self, watch: StepWatch) -> list[int]:
         """SIGKILL the step's process, its descendants and every orphan but the state."""
         if watch.pid is not None:
-            procs.kill_tree(watch.pid)
+            killed = [watch.pid, *procs.descendants(watch.pid)]
         else:  # it never said hello: whatever the state forked last may be it
-            suspects = procs.children(self.state)
-            self.finished.update(suspects)
-            procs.kill_pids(suspects)
-        procs.kill_pids(pid for pid in procs.children(os.getpid()) if pid != self.state)
+            killed = procs.children(self.state)
+            self.finished.update(killed)
+        killed += [pid for pid in procs.children(os.getpid()) if pid != self.state]
+        procs.kill_pids(killed)
+        return killed
 
     def _drain(self, capture: OutputCapture, budget: int = 1 << 20) -> bool:
         """Move up to `budget` bytes of waiting output into `capture`; False at end of file."""

@@ -11,8 +11,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from autograder.sandbox.capture import OutputCapture, truncate_text
-from autograder.sandbox.child import EXIT_HARNESS
+from autograder.inside.capture import OutputCapture, truncate_text
+from autograder.inside.child import EXIT_HARNESS
 
 EXIT_GRACE = 0.5  # seconds to learn the exit code of a step's process that has ended
 _SIGNAL_MEANING = {

