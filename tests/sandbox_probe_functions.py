@@ -44,6 +44,6 @@ def worker_pid(namespace: dict, inputs: dict) -> int | None:
 
     found = None
     for parent in psutil.Process().parents():
-        if "autograder.inside.worker" in " ".join(parent.cmdline()):
+        if "autograder.inside.boot" in " ".join(parent.cmdline()):
             found = parent.pid
     return found

@@ -16,7 +16,8 @@ from tests.sandbox_probes import LIMITS, calling, request, value_of
 REPO = Path(__file__).resolve().parents[1]
 FIND_WORKER = ("import psutil\n"
                "worker = [p for p in psutil.Process().parents()\n"
-               "          if 'autograder.inside.worker' in ' '.join(p.cmdline())][-1]\n")
+               "          if 'autograder.inside.boot' in ' '.join(p.cmdline())\n"
+               "          and p.name() != 'bwrap'][-1]\n")
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +45,16 @@ def unique_seconds() -> str:
 
 
 def leftovers() -> list[psutil.Process]:
-    """Processes below this session's idle sandbox workers (none should be left)."""
-    workers = [child for child in psutil.Process().children()
-               if "autograder.inside.worker" in " ".join(child.cmdline())]
-    return [proc for worker in workers for proc in worker.children(recursive=True)]
+    """Processes below this session's sandbox workers: after a run only spares are left,
+    and a spare's worker has started nothing."""
+    found = []
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if "bwrap" not in proc.name() and "autograder.inside.boot" in " ".join(proc.cmdline()):
+                found += [p for p in proc.children(recursive=True) if p.status() != "zombie"]
+        except psutil.Error:
+            pass
+    return found
 
 
 def test_is_a_hanging_cell_stopped_on_time_and_are_earlier_definitions_kept(pool):
@@ -142,36 +149,34 @@ def test_does_patching_numpy_json_print_and_os_change_nothing_outside(pool):
     assert not np.allclose(1, 2)
 
 
-def test_do_files_land_in_a_private_folder_that_is_removed(pool, tmp_path):
+def test_do_files_land_in_a_private_folder_and_nowhere_else(pool, tmp_path):
     outside = tmp_path / "outside.txt"
     cells = ["import os\nopen('results.json', 'w').write('{\"score\": 100}')\n"
-             f"open({str(outside)!r}, 'w').write('allowed')\n"
-             "os.makedirs('locked/inner')\nos.chmod('locked', 0o500)\nwhere = os.getcwd()"]
-    run = pool.run(cells, [value_of("where")])
+             "os.makedirs('locked/inner')\nos.chmod('locked', 0o500)\nwhere = os.getcwd()",
+             f"try:\n    open({str(outside)!r}, 'w').write('escaped')\n    wrote = True\n"
+             "except OSError:\n    wrote = False"]
+    run = pool.run(cells, [value_of("where"), value_of("wrote")])
+    assert statuses(run) == ["ok", "ok"]
+    assert run.probes["wrote"].value is False and not outside.exists()
     where = Path(run.probes["where"].value)
     assert where != Path.cwd() and REPO not in where.parents
-    assert not where.exists()
     assert not (REPO / "results.json").exists() and not (Path.cwd() / "results.json").exists()
-    assert outside.read_text() == "allowed"
 
 
-def test_are_child_processes_and_daemons_gone_when_run_returns(pool, tmp_path):
-    pidfile = tmp_path / "daemon.pid"
+def test_are_child_processes_and_daemons_gone_when_run_returns(pool):
+    daemon_seconds = unique_seconds()
     daemon = ("import os, time\n"
               "if os.fork() == 0:\n"
               "    os.setsid()\n"
               "    if os.fork() == 0:\n"
-              f"        open({str(pidfile)!r}, 'w').write(str(os.getpid()))\n"
-              "        time.sleep(1000)\n"
+              f"        os.execvp('sleep', ['sleep', '{daemon_seconds}'])\n"
               "    os._exit(0)\n"
               "time.sleep(0.3)")
     seconds = unique_seconds()
     spawn = f"import subprocess\np = subprocess.Popen(['sleep', '{seconds}'])"
     run = pool.run([spawn, daemon, "x = 1"], [value_of("x")])
     assert statuses(run) == ["ok", "ok", "ok"] and run.probes["x"].value == 1
-    assert not processes_running(seconds)
-    daemon_pid = int(pidfile.read_text())
-    assert not psutil.pid_exists(daemon_pid) or psutil.Process(daemon_pid).status() == "zombie"
+    assert not processes_running(seconds) and not processes_running(daemon_seconds)
     assert not leftovers()
 
 
@@ -189,7 +194,7 @@ def test_does_killing_the_worker_cost_only_that_submission(pool):
     spawn = f"import subprocess\nsubprocess.Popen(['sleep', '{seconds}'])"
     run = pool.run(["x = 1", spawn, killer, "x += 1"], [value_of("x")])
     assert statuses(run) == ["ok", "ok", "crashed", "crashed"]
-    assert "sandbox worker" in run.cells[2].error and "Not run" in run.cells[3].error
+    assert "failed twice" in run.cells[2].error and "Not run" in run.cells[3].error
     assert run.probes["x"].status == "crashed"
     assert not processes_running(seconds)
     again = pool.run(["x = 1"], [value_of("x")])
@@ -221,9 +226,11 @@ def test_is_a_process_flood_stopped_and_cleaned_up(pool):
              "        os._exit(0)\n"
              "time.sleep(30)")
     run = pool.run([flood, "y = 1"], [value_of("y")])
-    assert statuses(run) == ["crashed", "ok"] and "processes" in run.cells[0].error
-    assert run.probes["y"].value == 1
+    assert statuses(run)[0] == "error"  # the kernel's cap on processes stopped the loop
+    assert "Resource temporarily unavailable" in run.cells[0].error
     assert not leftovers()
+    again = pool.run(["import os\nif os.fork() == 0:\n    os._exit(0)\ny = 2"], [value_of("y")])
+    assert statuses(again) == ["ok"] and again.probes["y"].value == 2  # a fresh sandbox
 
 
 def test_do_background_threads_not_stop_later_cells(pool):
@@ -236,11 +243,11 @@ def test_do_background_threads_not_stop_later_cells(pool):
     assert statuses(run) == ["ok", "ok"] and run.probes["y"].value == 499500
 
 
-def test_is_nothing_left_behind_in_the_worker_folder_between_runs(pool):
-    run = pool.run(["import os\nparent = os.path.dirname(os.getcwd())"], [value_of("parent")])
-    parent = Path(run.probes["parent"].value)
-    assert parent.is_dir() and list(parent.iterdir()) == []
-    assert os.getcwd() != str(parent)
+def test_does_each_submission_get_a_fresh_scratch_folder(pool):
+    write = "import os\nopen('/tmp/left.txt', 'w').write('x')\nseen = sorted(os.listdir('/tmp'))"
+    first = pool.run([write], [value_of("seen")])
+    second = pool.run(["import os\nseen = os.path.exists('/tmp/left.txt')"], [value_of("seen")])
+    assert "left.txt" in first.probes["seen"].value and second.probes["seen"].value is False
 
 
 def test_is_a_frozen_worker_given_up_on_and_replaced(pool, monkeypatch):
@@ -248,7 +255,7 @@ def test_is_a_frozen_worker_given_up_on_and_replaced(pool, monkeypatch):
     freezer = FIND_WORKER + "import os, signal\nos.kill(worker.pid, signal.SIGSTOP)"
     start = time.monotonic()
     run = pool.run(["x = 1", freezer, "x += 1"], [value_of("x")])
-    assert time.monotonic() - start < 2 * LIMITS.cell_timeout + 2 * 1.0 + 1
+    assert time.monotonic() - start < 2 * (2 * LIMITS.cell_timeout + 2 * 1.0) + 2  # two tries
     assert statuses(run)[0] == "ok" and set(statuses(run)[1:]) == {"crashed"}
     assert "stopped answering" in run.cells[1].error or "stopped answering" in run.cells[2].error
     again = pool.run(["x = 1"], [value_of("x")])

@@ -51,10 +51,18 @@ def display(*objects: Any, **kwargs: Any) -> None:
         print(repr(obj))
 
 
+def exit(code: object = None) -> None:  # noqa: A001 (the notebook's own exit())
+    """exit() and quit() as a kernel offers them (the sandbox's Python starts without site)."""
+    raise SystemExit(code)
+
+
 def new_main_module() -> types.ModuleType:
     """A fresh `__main__` for the notebook, installed in sys.modules; cells use its dict."""
     main = types.ModuleType("__main__")
     main.__dict__.update(__builtins__=builtins, get_ipython=get_ipython, display=display)
+    for name in ("exit", "quit"):
+        if not hasattr(builtins, name):
+            setattr(builtins, name, exit)
     sys.modules["__main__"] = main
     return main
 

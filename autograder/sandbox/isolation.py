@@ -210,7 +210,8 @@ def _bwrap_argv(kit_view: Path, limits: Limits) -> list[str]:
 def _system_dirs() -> list[str]:
     """Shared libraries and the tools Python may call; /etc only for what loaders read."""
     dirs = [p for p in ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32") if os.path.lexists(p)]
-    return dirs + [p for p in ("/etc/ld.so.cache", "/etc/localtime") if os.path.exists(p)]
+    etc = ("/etc/ld.so.cache", "/etc/localtime", "/etc/fonts")
+    return dirs + [p for p in etc if os.path.exists(p)]
 
 
 def _python_dirs() -> list[str]:

@@ -27,7 +27,7 @@ from autograder.inside.protocol import (
     encode_plain,
 )
 from autograder.sandbox import kit_view
-from autograder.sandbox.isolation import Isolation
+from autograder.sandbox.isolation import Isolation, choose
 from autograder.sandbox.models import (
     CELL_STATUSES,
     PROBE_STATUSES,
@@ -52,16 +52,18 @@ class BudgetSpent(ProtocolError):
 class SandboxPool:
     """Up to `jobs` submissions at once, each in a sandbox of its own; `run` is thread-safe.
 
-    level: the isolation level every sandbox gets (see isolation.choose).
+    level: the isolation level every sandbox gets; by default the best available
+        (isolation.choose, which raises SandboxError when there is none).
     uid_base: first of the 2 * jobs dedicated uids (a running sandbox and a spare never
         share one).
     """
 
-    def __init__(self, jobs: int, limits: Limits, level: Isolation,
+    def __init__(self, jobs: int, limits: Limits, level: Isolation | None = None,
                  uid_base: int = DEFAULT_UID_BASE) -> None:
         if jobs < 1:
             raise ValueError(f"SandboxPool needs at least one job, got {jobs}")
-        self.jobs, self.limits, self.level = jobs, limits, level
+        self.jobs, self.limits = jobs, limits
+        self.level = level or choose("auto", unsafe=False)
         self._free_uids = list(range(uid_base, uid_base + 2 * jobs))
         self._spares: list[WorkerProcess] = []
         self._views: dict[tuple[str, ...], object] = {}
@@ -128,6 +130,7 @@ class SandboxPool:
         try:
             worker.wait_ready()
         except SandboxError:
+            self._destroy(worker)
             worker = self._start_ready(view)
         threading.Thread(target=self._add_spare, args=(view,), daemon=True).start()
         return worker
@@ -140,6 +143,7 @@ class SandboxPool:
                 worker.wait_ready()
                 return worker
             except SandboxError as exc:
+                self._destroy(worker)
                 error = exc
         raise SandboxError(f"cannot start a sandbox: {error}")
 

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -35,6 +36,7 @@ class WorkerProcess:
         self.folder = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
         os.chmod(self.folder, 0o711)  # the fallback's uid reaches its work folder inside
         self.alive = True
+        self.namespace: str | None = None  # the sandbox's PID namespace, once ready
         try:
             how = launch(level, uid, kit_view, self.folder, limits)
             with open(self.folder / "worker.log", "wb") as log:
@@ -59,6 +61,8 @@ class WorkerProcess:
         if frame.get("kind") != "ready":
             self.kill()
             raise SandboxError(f"the sandbox said {str(frame)[:200]!r} instead of ready")
+        if self.level is Isolation.NAMESPACES:
+            self.namespace = pid_namespace(procs.descendants(self.process.pid))
 
     def send(self, frame: bytes, deadline: float) -> None:
         """Write an encoded frame (see protocol.encode_frame) to the worker."""
@@ -95,8 +99,10 @@ class WorkerProcess:
         procs.kill_pids([*below, self.process.pid])
         self.process.wait()
         procs.wait_gone(below, KILL_PATIENCE)
+        if self.namespace is not None:
+            kill_matching(lambda pid: _namespace_of(pid) == self.namespace)
         if self.level is Isolation.LANDLOCK:
-            kill_uid(self.uid)
+            kill_matching(lambda pid: _runs_as(pid, self.uid))
         for stream in (self.process.stdin, self.process.stdout):
             try:
                 stream.close()
@@ -105,13 +111,38 @@ class WorkerProcess:
         procs.remove_tree(str(self.folder))
 
 
-def kill_uid(uid: int, patience: float = KILL_PATIENCE) -> None:
-    """SIGKILL every process running as ``uid`` until none is left (a dedicated uid)."""
+def pid_namespace(pids: list[int]) -> str | None:
+    """The PID namespace of the innermost of ``pids`` (the worker below bwrap's init)."""
+    spaces = [ns for ns in map(_namespace_of, pids) if ns is not None]
+    return spaces[-1] if spaces else None
+
+
+def kill_matching(belongs: Callable[[int], bool], patience: float = KILL_PATIENCE) -> None:
+    """SIGKILL every process for which ``belongs(pid)`` until none is left.
+
+    Catches what a sandbox left however it got there: a PID namespace torn down by the
+    kernel ends its processes asynchronously, and at the fallback level a daemon of the
+    dedicated uid may have left the worker's process tree.
+    """
     deadline = time.monotonic() + patience
     while time.monotonic() < deadline:
-        left = [p.pid for p in psutil.process_iter(["uids"]) if p.info["uids"]
-                and uid in (p.info["uids"].real, p.info["uids"].effective)]
+        left = [pid for pid in psutil.pids() if pid != os.getpid() and belongs(pid)]
         if not left:
             return
         procs.kill_pids(left)
         procs.wait_gone(left, 0.5)
+
+
+def _namespace_of(pid: int) -> str | None:
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid")
+    except OSError:
+        return None
+
+
+def _runs_as(pid: int, uid: int) -> bool:
+    try:
+        uids = psutil.Process(pid).uids()
+    except psutil.Error:
+        return False
+    return uid in (uids.real, uids.effective)
