@@ -144,14 +144,21 @@ def apply_to_nbgrader(c: Any, config: CourseConfig = CONFIG) -> None:
 
 
 def put_kit_on_kernel_path() -> None:
-    """Let the kernels nbgrader starts import ``autograder`` (hidden test cells call it).
+    """Let the kernels nbgrader starts import ``autograder`` (hidden test cells call it),
+    and nothing else of the course: the path holds one link, to the package, so neither
+    ``solutions`` nor ``course_config`` is importable from a student's kernel.
 
     Kernels inherit nbgrader's environment; this runs only inside nbgrader's process.
     """
     root = os.path.dirname(os.path.abspath(__file__))
-    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    if root not in paths:
-        os.environ["PYTHONPATH"] = os.pathsep.join([root, *paths])
+    folder = os.path.join(root, ".kernel_path")
+    link = os.path.join(folder, "autograder")
+    os.makedirs(folder, exist_ok=True)
+    if not os.path.islink(link):
+        os.symlink(os.path.join(root, "autograder"), link)
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != root]
+    if folder not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([folder, *paths])
 
 
 def generate_assignment_steps() -> list:
