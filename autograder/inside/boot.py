@@ -3,7 +3,8 @@
 Started as ``python -I -S -c <BOOTSTRAP> SETTINGS KIT_VIEW SITE_DIR...`` with only the
 kit view (``autograder/inside`` and the probe modules) and the packages' site folders
 on ``sys.path``. SETTINGS is JSON: ``uid`` to switch to (or null), ``landlock`` (paths
-to ``read`` and ``write``, or null) and ``seccomp`` (true or false).
+to ``read`` and ``write``, or null), ``seccomp`` (true or false) and ``aliases`` (folders
+the uid cannot reach by path, each with an inherited descriptor that reaches it).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ def main(settings_json: str) -> int:
     try:
         if settings.get("uid") is not None:
             confine.drop_privileges(int(settings["uid"]))
+        if settings.get("aliases"):
+            confine.reach_through(settings["aliases"])
         if settings.get("landlock"):
             confine.restrict_files(settings["landlock"]["read"], settings["landlock"]["write"])
         if settings.get("seccomp"):

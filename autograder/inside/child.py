@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import numpy as np
-from autograder.inside import lazy_import, notebook
+from autograder.inside import confine, lazy_import, notebook
 from autograder.inside.protocol import (
     FrameTooLarge,
     ProtocolError,
@@ -123,7 +123,7 @@ def _redirect_fds(plan: ChildPlan) -> None:
     os.dup2(devnull, 0)
     os.dup2(plan.output_fd, 1)
     os.dup2(plan.output_fd, 2)
-    keep = {0, 1, 2, plan.command_fd, plan.result_fd}
+    keep = {0, 1, 2, plan.command_fd, plan.result_fd, *confine.KEPT_FDS}
     for name in os.listdir("/proc/self/fd"):
         if int(name) not in keep:
             try:

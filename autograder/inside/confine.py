@@ -14,8 +14,10 @@ only the process itself can do, in this order:
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
+import sys
 
 # (syscall, why it is refused); each answers EPERM
 _REFUSED = (
@@ -26,6 +28,7 @@ _REFUSED = (
     "swapon", "swapoff", "reboot", "kexec_load", "init_module", "finit_module",
 )
 _NETWORK_FAMILIES = (2, 10, 16, 17)  # AF_INET, AF_INET6, AF_NETLINK, AF_PACKET
+_PR_SET_DUMPABLE = 4
 
 
 class ConfinementError(RuntimeError):
@@ -42,19 +45,45 @@ def drop_privileges(uid: int) -> None:
         raise ConfinementError(f"cannot switch to uid {uid}: {exc}") from exc
     if os.getuid() != uid or os.geteuid() != uid or _effective_capabilities() != 0:
         raise ConfinementError(f"still privileged after switching to uid {uid}")
+    # Leaving root made the process undumpable, which hides its own /proc/self/fd from
+    # it; its processes are all the student's anyway, and core dumps are capped at 0.
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0)
+
+
+KEPT_FDS: list[int] = []  # descriptors the forks must keep open (see reach_through)
+
+
+def reach_through(aliases: dict[str, int]) -> None:
+    """Import from each folder through its inherited descriptor (``/proc/self/fd/N``)
+    where the uid cannot reach it by path; forks keep these descriptors."""
+    def moved(paths: list[str]) -> list[str]:
+        for folder, fd in aliases.items():
+            paths = [f"/proc/self/fd/{fd}{p[len(folder):]}"
+                     if p == folder or p.startswith(folder + os.sep) else p for p in paths]
+        return paths
+
+    sys.path[:] = moved(sys.path)
+    for module in list(sys.modules.values()):  # packages imported at start-up, as root
+        if isinstance(getattr(module, "__path__", None), list):
+            module.__path__[:] = moved(module.__path__)
+    KEPT_FDS.extend(int(fd) for fd in aliases.values())
+    sys.path_importer_cache.clear()
 
 
 def restrict_files(read: list[str], write: list[str]) -> None:
     """Landlock: read (and run) only below ``read``, read and write only below ``write``."""
     import landlock  # imported here: only the fallback level needs it
 
+    access = landlock.FSAccess
     try:
-        rules = landlock.FSAccess.all()
-        ruleset = landlock.Ruleset(rules)
-        readable = (landlock.FSAccess.READ_FILE | landlock.FSAccess.READ_DIR
-                    | landlock.FSAccess.EXECUTE)
-        ruleset.allow(*[p for p in read if os.path.exists(p)], rules=readable)
-        ruleset.allow(*write, rules=rules)
+        ruleset = landlock.Ruleset(access.all())
+        readable = access.READ_FILE | access.EXECUTE
+        for paths, file_rights, dir_rights in (
+            (read, readable, readable | access.READ_DIR),
+            (write, access.all_file(), access.all()),
+        ):
+            for path in filter(os.path.exists, paths):
+                ruleset.allow(path, rules=dir_rights if os.path.isdir(path) else file_rights)
         ruleset.apply()
     except (OSError, landlock.LandlockError) as exc:
         raise ConfinementError(f"cannot apply Landlock: {exc}") from exc
@@ -76,8 +105,8 @@ def restrict_syscalls() -> None:
 
 
 def _effective_capabilities() -> int:
-    with open("/proc/self/status", encoding="ascii") as status:
+    with open("/proc/self/status", "rb") as status:  # no codec: imports may not work yet
         for line in status:
-            if line.startswith("CapEff:"):
+            if line.startswith(b"CapEff:"):
                 return int(line.split()[1], 16)
     return 0

@@ -68,12 +68,14 @@ class Isolation(enum.Enum):
 
 @dataclass(frozen=True)
 class Launch:
-    """What starts one sandbox: the command, its environment, and the pre-exec setup."""
+    """What starts one sandbox: the command, its environment, the pre-exec setup and the
+    descriptors it inherits (folders its uid could not reach by path)."""
 
     argv: list[str]
     env: dict[str, str]
     cwd: str
     preexec: Callable[[], None]
+    pass_fds: tuple[int, ...] = ()
 
 
 def bwrap_path() -> str | None:
@@ -156,16 +158,38 @@ def launch(level: Isolation, uid: int, kit_view: Path, scratch: Path, limits: Li
     work = scratch / "work"
     work.mkdir(mode=0o700)
     env.update(HOME=str(work), TMPDIR=str(work), MPLCONFIGDIR=str(work / ".matplotlib"))
-    settings = {"uid": None, "seccomp": False}
+    settings: dict = {"uid": None, "seccomp": False}
+    aliases: dict[str, int] = {}
     if level is Isolation.LANDLOCK:
         os.chown(work, uid, uid)
+        aliases = _aliases([os.path.realpath(sys.base_prefix), *site_dirs()])
         read = [*_system_dirs(), os.path.realpath(sys.base_prefix), *_site_entries(),
                 str(kit_view), "/proc", "/dev/urandom"]
-        settings = {"uid": uid, "seccomp": True,
-                    "landlock": {"read": read, "write": [str(work), "/dev/null"]}}
+        settings = {"uid": uid, "seccomp": True, "aliases": aliases,
+                    "landlock": {"read": [_aliased(p, aliases) for p in read],
+                                 "write": [str(work), "/dev/null"]}}
     python = [sys.executable, "-I", "-S", "-c", BOOTSTRAP, json.dumps(settings),
               str(kit_view), *site_dirs()]
-    return Launch(python, env, str(work), preexec)
+    return Launch(python, env, str(work), preexec, tuple(aliases.values()))
+
+
+def _aliases(folders: list[str]) -> dict[str, int]:
+    """An O_PATH descriptor for each folder the dedicated uid cannot reach by its path
+    (a Python installed in root's home): the sandbox reads it as /proc/self/fd/N."""
+    return {folder: os.open(folder, os.O_PATH | os.O_DIRECTORY) for folder in folders
+            if not _reachable_by_anyone(folder)}
+
+
+def _aliased(path: str, aliases: dict[str, int]) -> str:
+    for folder, fd in aliases.items():
+        if path == folder or path.startswith(folder + os.sep):
+            return f"/proc/self/fd/{fd}{path[len(folder):]}"
+    return path
+
+
+def _reachable_by_anyone(folder: str) -> bool:
+    """Whether every folder above ``folder`` lets other users through (o+x)."""
+    return all(os.stat(parent).st_mode & 0o001 for parent in Path(folder).parents)
 
 
 def site_dirs() -> list[str]:

@@ -42,7 +42,10 @@ class WorkerProcess:
             with open(self.folder / "worker.log", "wb") as log:
                 self.process = subprocess.Popen(
                     how.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                    cwd=how.cwd, env=how.env, preexec_fn=how.preexec)  # noqa: PLW1509
+                    cwd=how.cwd, env=how.env, preexec_fn=how.preexec,  # noqa: PLW1509
+                    pass_fds=how.pass_fds)
+            for fd in how.pass_fds:
+                os.close(fd)
         except BaseException:
             shutil.rmtree(self.folder, ignore_errors=True)
             raise
