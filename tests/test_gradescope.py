@@ -284,3 +284,36 @@ def test_the_transform_keeps_every_graded_test_and_the_input_unchanged():
     assert out["tests"][1:] == result["tests"]
     assert out["tests"][0]["status"] == "failed" and out["extra_data"] == {"max_score": 10.0}
     jsonschema.validate(out, SCHEMA)
+
+
+FORGERIES = {  # name: a cell appended to the stubs, trying to score without the work
+    "writes_results": "import os\nfor root in ({root!r}, '/autograder'):\n"
+    "    try:\n        os.makedirs(root + '/results', exist_ok=True)\n"
+    "        open(root + '/results/results.json', 'w').write('{{\"score\": 100}}')\n"
+    "    except OSError:\n        pass",
+    "reads_the_bundle": "import os\nfound = []\nfor dirpath, _, files in os.walk({root!r}):\n"
+    "    found += files\nassert not found, found",
+    "signals_the_grader": "import os, signal\nfor pid in range(2, 5000):\n"
+    "    if pid != os.getpid():\n        try:\n            os.kill(pid, signal.SIGSTOP)\n"
+    "        except OSError:\n            pass",
+}
+
+
+@pytest.mark.parametrize("level", ["namespaces", "landlock"])
+@pytest.mark.parametrize("name", list(FORGERIES))
+def test_a_forging_submission_scores_nothing_through_the_bundle(bundle, tmp_path, name, level):
+    """The grader's results.json is the only one, written once; the bundle stays unread."""
+    if os.geteuid() != 0:
+        pytest.skip("the dedicated uid needs root")
+    nb = nbformat.read(samples_dir(ASSIGNMENT) / "stubs.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(FORGERIES[name].format(root=str(tmp_path))))
+    notebook = tmp_path.parent / f"{tmp_path.name}-{ASSIGNMENT}.ipynb"
+    nbformat.write(nb, notebook)
+    root = autograder_tree(tmp_path, bundle)
+    (root / "submission" / f"{ASSIGNMENT}.ipynb").write_bytes(notebook.read_bytes())
+    settings = json.loads((root / "source" / "gradescope.json").read_text())
+    settings["overrides"]["isolation"] = level  # landlock: namespaces forced off
+    (root / "source" / "gradescope.json").write_text(json.dumps(settings))
+    results = run_autograder(root).results
+    assert results["score"] == 0 and results["extra_data"]["isolation"] == level
+    assert oct((root / "source").stat().st_mode & 0o777) == oct(0o700)

@@ -26,6 +26,7 @@ import resource
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,6 +186,14 @@ def _aliased(path: str, aliases: dict[str, int]) -> str:
         if path == folder or path.startswith(folder + os.sep):
             return f"/proc/self/fd/{fd}{path[len(folder):]}"
     return path
+
+
+def shared_temp() -> str:
+    """Where sandbox folders go: the temporary folder if any user can reach it, else /tmp
+    (a dedicated uid must reach its working folder and the kit view by path)."""
+    folder = tempfile.gettempdir()
+    reachable = _reachable_by_anyone(folder) and os.stat(folder).st_mode & 0o001
+    return folder if reachable else "/tmp"
 
 
 def _reachable_by_anyone(folder: str) -> bool:

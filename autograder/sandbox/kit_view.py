@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from autograder.paths import REPO_ROOT
+from autograder.sandbox.isolation import shared_temp
 from autograder.sandbox.models import SandboxError
 
 INSIDE = REPO_ROOT / "autograder" / "inside"
@@ -28,7 +29,7 @@ def probe_modules(functions: Iterable[str]) -> list[str]:
 
 def build(modules: Iterable[str]) -> Path:
     """A fresh kit view with ``autograder.inside`` and ``modules``; the caller removes it."""
-    root = Path(tempfile.mkdtemp(prefix="autograder-kit-view-"))
+    root = Path(tempfile.mkdtemp(prefix="autograder-kit-view-", dir=shared_temp()))
     try:
         _copy_module_files(root, "autograder.inside", sorted(INSIDE.glob("*.py")))
         for module in modules:

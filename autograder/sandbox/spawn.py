@@ -21,7 +21,7 @@ import psutil
 from autograder.inside import procs
 from autograder.inside.limits import Limits
 from autograder.inside.protocol import FrameReader, ProtocolError, send_frame
-from autograder.sandbox.isolation import Isolation, launch
+from autograder.sandbox.isolation import Isolation, launch, shared_temp
 from autograder.sandbox.models import SandboxError
 
 STARTUP_TIMEOUT = 60.0
@@ -33,7 +33,7 @@ class WorkerProcess:
 
     def __init__(self, level: Isolation, uid: int, kit_view: Path, limits: Limits) -> None:
         self.level, self.uid = level, uid
-        self.folder = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
+        self.folder = Path(tempfile.mkdtemp(prefix="autograder-sandbox-", dir=shared_temp()))
         os.chmod(self.folder, 0o711)  # the fallback's uid reaches its work folder inside
         self.alive = True
         self.namespace: str | None = None  # the sandbox's PID namespace, once ready
