@@ -64,6 +64,27 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gradebook(args: argparse.Namespace) -> int:
+    """Write sandboxed scores into nbgrader's gradebook and list every submission for
+    which nbgrader's own autograde had given more (run after `nbgrader autograde`)."""
+    from autograder.nbgrader_ext.gradebook import sync
+
+    report = sync(args.course, args.assignment, args.jobs, args.unsafe_no_isolation)
+    for change in report.changes:
+        if change.nbgrader_gave_more:
+            print(f"nbgrader gave more: {change.student}: {change.before:g} in nbgrader's "
+                  f"autograde, {change.after:g} in the sandbox (the gradebook now says "
+                  f"{change.after:g})")
+    for student in report.not_autograded:
+        print(f"not in the gradebook yet: {student} (run nbgrader autograde first)")
+    more = sum(change.nbgrader_gave_more for change in report.changes)
+    level = report.results[0].isolation if report.results else "none"
+    print(f"wrote sandboxed scores for {len(report.changes)} submissions into "
+          f"{args.course / 'gradebook.db'}: {more} had more in nbgrader's autograde, "
+          f"isolation: {level}")
+    return 0
+
+
 def cmd_gradescope(args: argparse.Namespace) -> int:
     """Build autograder.zip for a Gradescope programming assignment."""
     from autograder.gradescope import build_bundle
@@ -142,6 +163,17 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run student code as this user without any sandbox isolation (only for "
         "submissions you trust; the level is recorded in every results.json)",
+    )
+    gradebook = add("gradebook", cmd_gradebook)
+    gradebook.add_argument(
+        "assignment", nargs="?", default=config.assignment, help="assignment name"
+    )
+    gradebook.add_argument(
+        "--course", type=Path, default=Path.cwd(), help="nbgrader course root (default: here)"
+    )
+    gradebook.add_argument("--jobs", type=int, default=config.jobs, help="submissions at once")
+    gradebook.add_argument(
+        "--unsafe-no-isolation", action="store_true", help="as for grade (not recommended)"
     )
     add_bundle_and_report(add, config)
     return top

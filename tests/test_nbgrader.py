@@ -42,7 +42,31 @@ def dead_kernel_notebook() -> nbformat.NotebookNode:
     return nb
 
 
-SPECIAL = {"hang": hanging_notebook, "dead_kernel": dead_kernel_notebook}
+def forging_notebook() -> nbformat.NotebookNode:
+    """The stubs, with a cell that makes every hidden test cell report full points."""
+    nb = nbformat.read(samples_dir(ASSIGNMENT) / "stubs.ipynb", as_version=4)
+    nb.cells.insert(12, nbformat.v4.new_code_cell(
+        "import autograder.nbgrader_cell as cell\n"
+        "from autograder.config import graded_tests\n"
+        f"points = {{t.id: float(t.points) for t in graded_tests({ASSIGNMENT!r})}}\n"
+        "cell.hidden_check = lambda test_id, namespace, assignment=None: points[test_id]\n"
+        "def require_implemented(piece):\n    pass"))
+    return nb
+
+
+def solution_importing_notebook() -> nbformat.NotebookNode:
+    """The stubs, with a cell that swaps in the instructor solution if it can import it."""
+    nb = nbformat.read(samples_dir(ASSIGNMENT) / "stubs.ipynb", as_version=4)
+    nb.cells.insert(12, nbformat.v4.new_code_cell(
+        "for module in ('solutions.mlp_backprop.mlp_backprop', "
+        "'autograder.mlp_backprop.reference_model'):\n"
+        "    try:\n        exec(f'from {module} import *')\n    except ImportError:\n"
+        "        pass"))
+    return nb
+
+
+SPECIAL = {"hang": hanging_notebook, "dead_kernel": dead_kernel_notebook,
+           "forger": forging_notebook, "solution_importer": solution_importing_notebook}
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +107,19 @@ def course(tmp_path_factory) -> dict:
     return {"root": root, "autograde_seconds": autograde_seconds}
 
 
+@pytest.fixture(scope="module")
+def synced(course) -> dict:
+    """The gradebook after `python -m autograder gradebook`, exported again."""
+    root = course["root"]
+    sync = subprocess.run(
+        [sys.executable, "-m", "autograder", "gradebook", ASSIGNMENT, "--course", str(root)],
+        cwd=REPO_ROOT, env=nbgrader_env(), capture_output=True, text=True,
+    )
+    assert sync.returncode == 0, sync.stderr
+    run_nbgrader(["export", f"--to={root / 'synced_grades.csv'}"], root)
+    return {"stdout": sync.stdout, "grades": rows(root / "synced_grades.csv")}
+
+
 def rows(path: Path) -> dict[str, dict[str, str]]:
     with path.open() as f:
         return {row.get("student_id") or row["student"]: row for row in csv.DictReader(f)}
@@ -93,7 +130,7 @@ def test_gradebook_scores_equal_the_cli_scores_per_test_and_in_total(course):
     kit = rows(course["root"] / "kit" / "grades.csv")
     assert sorted(nbgrader) == sorted(kit) == sorted([*HONEST, *SPECIAL])
     for student, row in kit.items():
-        if student == "dead_kernel":
+        if student in ("dead_kernel", "forger"):  # the kernel died / lied
             continue
         for column in row:
             if column != "student":
@@ -118,7 +155,7 @@ def test_a_dead_kernel_loses_only_its_own_grade(course):
 
 def test_feedback_shows_the_kits_messages_but_no_hidden_test(course):
     pages = sorted((course["root"] / "feedback").glob(f"*/{ASSIGNMENT}/*.html"))
-    assert len(pages) == len(HONEST) + 1  # the dead kernel has no autograded notebook
+    assert len(pages) == len(HONEST) + 3  # the dead kernel has no autograded notebook
     for page in pages:
         text = page.read_text()
         assert not [hidden for hidden in HIDDEN_TEXT if hidden in text], page
@@ -142,3 +179,31 @@ def test_validate_names_the_four_missing_pieces_in_the_release(course):
 def test_validate_passes_a_complete_notebook(course):
     complete = course["root"] / "submitted" / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     assert "Success!" in run_nbgrader(["validate", str(complete)], course["root"]).stdout
+
+
+def test_a_kernel_that_forges_its_hidden_cells_fools_nbgrader_but_not_the_gradebook_sync(
+    course, synced
+):
+    nbgrader = rows(course["root"] / "nbgrader_grades.csv")
+    assert float(nbgrader["forger"]["score"]) == 100  # what a kernel can do to nbgrader
+    assert float(synced["grades"]["forger"]["score"]) == 0
+    assert "nbgrader gave more: forger: 100 in nbgrader's autograde, 0 in the sandbox" in (
+        synced["stdout"]
+    )
+    assert "isolation: namespaces" in synced["stdout"] or "isolation: landlock" in (
+        synced["stdout"]
+    )
+
+
+def test_the_gradebook_sync_keeps_every_honest_grade(course, synced):
+    nbgrader = rows(course["root"] / "nbgrader_grades.csv")
+    for student in HONEST:
+        assert synced["grades"][student] == nbgrader[student], student
+    assert float(synced["grades"]["dead_kernel"]["score"]) == 100  # the kernel died; the kit
+    assert synced["stdout"].count("nbgrader gave more") == 1
+    assert float(synced["grades"]["solution_importer"]["score"]) == 0
+
+
+def test_the_solution_is_not_importable_from_a_kernel_nbgrader_starts(course):
+    nbgrader = rows(course["root"] / "nbgrader_grades.csv")
+    assert float(nbgrader["solution_importer"]["score"]) == 0  # the stubs stayed stubs
