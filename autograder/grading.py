@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from autograder.checking import ProbedSubmission, Verdict, probe_timeouts, run_checks
 from autograder.config import course_config, graded_tests
+from autograder.errors import KitError
 from autograder.feedback_text import notebook_summary, test_output
+from autograder.late import LatePolicy, lateness, policy_from, read_timestamp
+from autograder.paths import course_root
 from autograder.results import SubmissionResult, TestResult
 from autograder.sandbox import Limits, SandboxPool, SandboxRun
 from autograder.submission import Submission, find_submissions, load_submission
@@ -51,8 +54,10 @@ def to_result(
     verdicts: dict[str, Verdict],
     specs: Iterable,
     config: Any,
+    policy: LatePolicy | None = None,
 ) -> SubmissionResult:
-    """The results of one submission: a verdict per configured test, scored."""
+    """The results of one submission: a verdict per configured test, scored, and its
+    late penalty under ``policy``."""
     tests = []
     for spec in specs:
         verdict = verdicts.get(spec.id) or Verdict(
@@ -69,6 +74,8 @@ def to_result(
                 diagnosis=verdict.diagnosis,
             )
         )
+    raw_score = sum(t.score for t in tests)
+    late = lateness(read_timestamp(sub.path), policy, raw_score) if policy else None
     return SubmissionResult(
         student=sub.student,
         notebook=str(sub.path),
@@ -76,7 +83,18 @@ def to_result(
         output=notebook_summary(sub, run, config.feedback_chars),
         execution_time=run.seconds if run else 0.0,
         error=sub.problem,
+        late=late,
     )
+
+
+def chosen(found: list[tuple[str, Path]], students: Sequence[str]) -> list[tuple[str, Path]]:
+    """The ``(student, notebook)`` pairs of ``students`` (all when none are named)."""
+    if not students:
+        return found
+    missing = sorted(set(students) - {student for student, _ in found})
+    if missing:
+        raise KitError(f"no submission found for student {', '.join(missing)}")
+    return [(student, path) for student, path in found if student in students]
 
 
 def grade(
@@ -85,15 +103,20 @@ def grade(
     jobs: int | None = None,
     progress: Progress = lambda done, total: None,
     config: Any = None,
+    students: Sequence[str] = (),
+    due: str | None = None,
 ) -> list[SubmissionResult]:
     """Grade every submission found under ``paths``; one result per student, sorted.
 
-    ``config`` defaults to course_config.py's settings.
+    ``config`` defaults to course_config.py's settings; ``students`` limits grading to
+    those students; ``due`` (ISO-8601) overrides the configured due date.
     """
     config = config or course_config()
     specs = graded_tests(assignment)
+    policy = policy_from(config, assignment, course_root(), due)
+    found = chosen(find_submissions(paths), students)
     requests = importlib.import_module(f"autograder.{assignment}").probe_requests(config)
-    submissions = [load_submission(student, path) for student, path in find_submissions(paths)]
+    submissions = [load_submission(student, path) for student, path in found]
     runs = run_all(submissions, requests, jobs or config.jobs, config, progress)
     timeouts = probe_timeouts(requests, config.probe_timeout)
     probed = [
@@ -103,6 +126,6 @@ def grade(
     ]
     verdicts = run_checks(assignment, probed, config, [s.id for s in specs])
     return [
-        to_result(sub, run, verdicts.get(sub.student, {}), specs, config)
+        to_result(sub, run, verdicts.get(sub.student, {}), specs, config, policy)
         for sub, run in zip(submissions, runs, strict=True)
     ]
