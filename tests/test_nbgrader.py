@@ -96,7 +96,7 @@ def test_gradebook_scores_equal_the_cli_scores_per_test_and_in_total(course):
         if student == "dead_kernel":
             continue
         for column in row:
-            if column != "student":
+            if column != "student" and row[column] != nbgrader[student][column]:
                 assert float(nbgrader[student][column]) == float(row[column]), (student, column)
     assert kit["correct"]["score"] == "100" and kit["stubs"]["score"] == "0"
 
