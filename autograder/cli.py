@@ -286,9 +286,9 @@ def add_feedback(add: Add) -> None:
     add_assignment(feedback)
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(prog: str = "python -m autograder") -> argparse.ArgumentParser:
     top = KitParser(
-        prog="python -m autograder",
+        prog=prog,
         description=__doc__,
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -322,11 +322,11 @@ def use_course(folder: Path | None) -> None:
     os.environ[COURSE_VARIABLE] = str(course)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = "python -m autograder") -> int:
     """Run one command; a ``KitError`` becomes a one-line message and exit code 2."""
     before = os.environ.get(COURSE_VARIABLE)
     try:
-        args = parser().parse_args(argv)
+        args = parser(prog).parse_args(argv)
         use_course(args.course)
         return args.handler(args)
     except KitError as err:
@@ -343,4 +343,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> None:
     """The ``backprop-kit`` console script."""
-    sys.exit(main())
+    sys.exit(main(prog="backprop-kit"))

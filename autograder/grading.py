@@ -75,7 +75,9 @@ def to_result(
             )
         )
     raw_score = sum(t.score for t in tests)
-    late = lateness(read_timestamp(sub.path), policy, raw_score) if policy else None
+    late = None
+    if policy and policy.due:  # timestamp.txt is read only when there is a due date
+        late = lateness(read_timestamp(sub.path), policy, raw_score)
     return SubmissionResult(
         student=sub.student,
         notebook=str(sub.path),
