@@ -77,10 +77,15 @@ def course(tmp_path_factory) -> dict:
     )
     autograde_seconds = time.monotonic() - started
     assert "for student 'dead_kernel'" in autograde.stderr
-    run_nbgrader(["generate_feedback", ASSIGNMENT, "--force"], root)
+    feedback = run_nbgrader(["generate_feedback", ASSIGNMENT, "--force"], root)
     run_nbgrader(["export", f"--to={root / 'nbgrader_grades.csv'}"], root)
     assert main(["grade", str(root / "submitted"), "--out", str(root / "kit")]) == 0
-    return {"root": root, "autograde_seconds": autograde_seconds}
+    return {
+        "root": root,
+        "autograde_seconds": autograde_seconds,
+        "autograde_log": autograde.stderr,
+        "feedback_log": feedback.stderr,
+    }
 
 
 def rows(path: Path) -> dict[str, dict[str, str]]:
@@ -114,6 +119,20 @@ def test_a_dead_kernel_loses_only_its_own_grade(course):
     assert nbgrader["dead_kernel"]["score"] == "0"  # nbgrader cannot grade it at all
     assert kit["dead_kernel"]["score"] == "100"  # the kit loses only the cell that exited
     assert nbgrader["correct"]["score"] == "100"
+
+
+def test_generate_feedback_warns_about_nothing_the_kit_configures(course):
+    assert "not recognized by" not in course["feedback_log"]
+
+
+def test_autograde_warns_only_of_nbgrader_restoring_each_hidden_test_cell(course):
+    """nbgrader puts a cell's hidden tests back by overwriting it and warns each time
+    (jupyter/nbgrader#1961): once per hidden-test cell, no other warning per student."""
+    tests_with_hidden_parts = 11
+    log = course["autograde_log"]
+    checksum = [line for line in log.splitlines() if "Attribute 'checksum' for cell" in line]
+    assert len(checksum) == tests_with_hidden_parts * len([*HONEST, *SPECIAL])
+    assert "not recognized by" not in log
 
 
 def test_feedback_shows_the_kits_messages_but_no_hidden_test(course):
