@@ -167,3 +167,31 @@ def test_the_config_rejects_a_bad_late_setting(setting, message):
 def test_a_late_setting_of_the_wrong_type_is_a_type_error():
     with pytest.raises(TypeError, match="late_penalty must be float"):
         dataclasses.replace(course_config(), late_penalty="5")
+
+
+def test_the_nbgrader_export_keeps_nbgraders_late_penalty(tmp_path):
+    """nbgrader's gradebook, as the export plugin reads it, for one late submission."""
+    from types import SimpleNamespace as Obj
+
+    from autograder.nbgrader_ext.export import PerTestCsvExport
+
+    cell = Obj(cell_type="code")
+    submission = Obj(
+        score=70.0,
+        max_score=100.0,
+        late_submission_penalty=70.0,
+        timestamp=datetime(2026, 12, 1, 19, 30),
+        duedate=datetime(2026, 12, 1, 17),
+        total_seconds_late=9000.0,
+        notebooks=[Obj(grades=[Obj(name="dense_backward_dx", score=10.0, cell=cell)])],
+    )
+    gradebook = Obj(
+        assignments=[Obj(name=ASSIGNMENT, max_score=100.0)],
+        students=[Obj(id="tardy")],
+        find_submission=lambda assignment, student: submission,
+    )
+    dest = tmp_path / "grades.csv"
+    PerTestCsvExport(to=str(dest), assignment=[], student=[]).export(gradebook)
+    [row] = list(csv.DictReader(dest.open()))
+    assert (row["score"], row["raw_score"], row["late_submission_penalty"]) == ("0", "70", "70")
+    assert row["hours_late"] == "2.5" and row["dense_backward_dx"] == "10"
