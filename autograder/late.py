@@ -10,6 +10,8 @@ penalty per started hour or day late, capped.
 from __future__ import annotations
 
 import math
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -127,20 +129,24 @@ def lateness(submitted: datetime | None, policy: LatePolicy, raw_score: float) -
 
 
 def gradebook_due(course: Path, assignment: str) -> datetime | None:
-    """The due date nbgrader's gradebook (``course/gradebook.db``) holds, if any."""
+    """The due date nbgrader's gradebook (``course/gradebook.db``) holds, if any.
+
+    Read with sqlite3 from nbgrader's ``assignment`` table (a naive UTC time), not through
+    ``nbgrader.api``, whose import would cost every grading run two seconds.
+    """
     database = course / "gradebook.db"
     if not database.is_file():
         return None
-    from nbgrader.api import Gradebook, MissingEntry
-
     try:
-        with Gradebook(f"sqlite:///{database}") as gradebook:
-            due = gradebook.find_assignment(assignment).duedate
-    except MissingEntry:
-        return None
-    except Exception as err:  # sqlalchemy raises many types for a damaged database
+        with closing(sqlite3.connect(f"{database.absolute().as_uri()}?mode=ro", uri=True)) as db:
+            row = db.execute(
+                "SELECT duedate FROM assignment WHERE name = ?", (assignment,)
+            ).fetchone()
+    except sqlite3.Error as err:
         raise KitError(f"{database}: cannot read the due date ({err})") from err
-    return as_utc(due) if due else None
+    if row is None or row[0] is None:
+        return None
+    return as_utc(datetime.fromisoformat(str(row[0])))
 
 
 def policy_from(config: Any, assignment: str, course: Path, due: str | None = None) -> LatePolicy:

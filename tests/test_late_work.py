@@ -195,3 +195,12 @@ def test_the_nbgrader_export_keeps_nbgraders_late_penalty(tmp_path):
     [row] = list(csv.DictReader(dest.open()))
     assert (row["score"], row["raw_score"], row["late_submission_penalty"]) == ("0", "70", "70")
     assert row["hours_late"] == "2.5" and row["dense_backward_dx"] == "10"
+
+
+def test_a_gradebook_without_the_assignment_has_no_due_date_and_a_broken_one_is_named(tmp_path):
+    from autograder.errors import KitError
+
+    assert gradebook_due(tmp_path, ASSIGNMENT) is None  # no gradebook.db at all
+    (tmp_path / "gradebook.db").write_text("not a database")
+    with pytest.raises(KitError, match="gradebook.db: cannot read the due date"):
+        gradebook_due(tmp_path, ASSIGNMENT)
