@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal, get_args
+
+LatePolicy = Literal["none", "zero", "per_hour", "per_day"]
 
 
 def setting(default: Any, help: str) -> Any:
@@ -89,6 +92,20 @@ class CourseConfig:
     )
     jobs: int = setting(2, "Submissions graded at once by default.")
     feedback_chars: int = setting(4000, "Longest output or traceback kept per test in feedback.")
+    due_date: str = setting(
+        "",
+        "Due date, ISO-8601 (2026-12-01T17:00:00+00:00; no zone means UTC). Empty: the "
+        "due date in nbgrader's gradebook, if any. `grade --due` overrides it.",
+    )
+    late_policy: LatePolicy = setting(
+        "none",
+        "Late work: 'none' (lateness shown, not charged), 'zero' (a late submission scores "
+        "0), 'per_hour' or 'per_day' (late_penalty points per started hour or day late).",
+    )
+    late_penalty: float = setting(0.0, "Points taken per started hour or day late.")
+    late_penalty_cap: float = setting(
+        100.0, "Most points a late penalty may take (a score never goes below 0)."
+    )
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -126,6 +143,23 @@ class CourseConfig:
             raise ValueError("course_config: submission_timeout must be at least cell_timeout")
         if not 0.0 < self.min_train_accuracy <= 1.0:
             raise ValueError("course_config: min_train_accuracy must be in (0, 1]")
+        self._check_late_work()
+
+    def _check_late_work(self) -> None:
+        if self.due_date:
+            try:
+                datetime.fromisoformat(self.due_date)
+            except ValueError:
+                raise ValueError(
+                    f"course_config: due_date {self.due_date!r} is not ISO-8601 "
+                    "(e.g. 2026-12-01T17:00:00+00:00)"
+                ) from None
+        if self.late_policy not in get_args(LatePolicy):
+            raise ValueError(
+                f"course_config: late_policy must be one of {', '.join(get_args(LatePolicy))}"
+            )
+        if self.late_penalty < 0 or self.late_penalty_cap < 0:
+            raise ValueError("course_config: late_penalty and late_penalty_cap must be >= 0")
 
 
 CONFIG = CourseConfig()
@@ -159,6 +193,7 @@ def put_kit_on_kernel_path() -> None:
     paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != root]
     if folder not in paths:
         os.environ["PYTHONPATH"] = os.pathsep.join([folder, *paths])
+    os.environ.setdefault("AUTOGRADER_COURSE", root)  # the course the hidden checks read
 
 
 def generate_assignment_steps() -> list:

@@ -9,14 +9,25 @@ from pathlib import Path
 from types import ModuleType
 
 from autograder.errors import KitError
-from autograder.paths import REPO_ROOT
+from autograder.paths import COURSE_FILE, course_root
+
+
+def load_course_module(path: Path | None = None) -> ModuleType:
+    """Import the course's ``course_config.py`` (validated by its own dataclasses).
+
+    ``path`` defaults to the one in the course root (``autograder.paths.course_root``).
+    """
+    return _load((path or course_root() / COURSE_FILE).resolve())
 
 
 @cache
-def load_course_module(path: Path = REPO_ROOT / "course_config.py") -> ModuleType:
-    """Import ``course_config.py`` from ``path`` (validated by its own dataclasses)."""
+def _load(path: Path) -> ModuleType:
+    if not path.is_file():
+        raise KitError(
+            f"{path}: course config not found; run from the course folder or pass --course DIR"
+        )
     spec = importlib.util.spec_from_file_location("course_config", path)
-    if spec is None or spec.loader is None or not path.is_file():
+    if spec is None or spec.loader is None:
         raise KitError(f"{path}: course config not found")
     module = importlib.util.module_from_spec(spec)
     sys.modules["course_config"] = module

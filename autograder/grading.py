@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from autograder.checking import ProbedSubmission, Verdict, probe_timeouts, run_checks
 from autograder.config import course_config, graded_tests
+from autograder.errors import KitError
 from autograder.feedback_text import notebook_summary, test_output
+from autograder.late import LatePolicy, lateness, policy_from, read_timestamp
+from autograder.paths import course_root
 from autograder.results import SubmissionResult, TestResult
 from autograder.sandbox import Isolation, Limits, SandboxPool, SandboxRun, choose
 from autograder.submission import Submission, find_submissions, load_submission
@@ -61,8 +64,10 @@ def to_result(
     specs: Iterable,
     config: Any,
     level: Isolation,
+    policy: LatePolicy | None = None,
 ) -> SubmissionResult:
-    """The results of one submission: a verdict per configured test, scored."""
+    """The results of one submission: a verdict per configured test, scored, and its
+    late penalty under ``policy``."""
     tests = []
     for spec in specs:
         verdict = verdicts.get(spec.id) or Verdict(
@@ -79,6 +84,10 @@ def to_result(
                 diagnosis=verdict.diagnosis,
             )
         )
+    raw_score = sum(t.score for t in tests)
+    late = None
+    if policy and policy.due:  # timestamp.txt is read only when there is a due date
+        late = lateness(read_timestamp(sub.path), policy, raw_score)
     return SubmissionResult(
         student=sub.student,
         notebook=str(sub.path),
@@ -87,7 +96,18 @@ def to_result(
         execution_time=run.seconds if run else 0.0,
         error=sub.problem,
         isolation=level.value,
+        late=late,
     )
+
+
+def chosen(found: list[tuple[str, Path]], students: Sequence[str]) -> list[tuple[str, Path]]:
+    """The ``(student, notebook)`` pairs of ``students`` (all when none are named)."""
+    if not students:
+        return found
+    missing = sorted(set(students) - {student for student, _ in found})
+    if missing:
+        raise KitError(f"no submission found for student {', '.join(missing)}")
+    return [(student, path) for student, path in found if student in students]
 
 
 def grade(
@@ -96,19 +116,25 @@ def grade(
     jobs: int | None = None,
     progress: Progress = lambda done, total: None,
     config: Any = None,
+    students: Sequence[str] = (),
+    due: str | None = None,
     unsafe: bool = False,
 ) -> list[SubmissionResult]:
     """Grade every submission found under ``paths``; one result per student, sorted.
 
-    ``config`` defaults to course_config.py's settings. Student code runs at the best
-    isolation level the config allows here; ``unsafe`` (the instructor's explicit flag)
-    runs it without any. SandboxError when no level is available and not ``unsafe``.
+    ``config`` defaults to course_config.py's settings; ``students`` limits grading to
+    those students; ``due`` (ISO-8601) overrides the configured due date. Student code
+    runs at the best isolation level the config allows here; ``unsafe`` (the
+    instructor's explicit flag) runs it without any. SandboxError when no level is
+    available and not ``unsafe``.
     """
     config = config or course_config()
     level = choose(config.isolation, unsafe)
     specs = graded_tests(assignment)
+    policy = policy_from(config, assignment, course_root(), due)
+    found = chosen(find_submissions(paths), students)
     requests = importlib.import_module(f"autograder.{assignment}").probe_requests(config)
-    submissions = [load_submission(student, path) for student, path in find_submissions(paths)]
+    submissions = [load_submission(student, path) for student, path in found]
     runs = run_all(submissions, requests, jobs or config.jobs, config, progress, level)
     timeouts = probe_timeouts(requests, config.probe_timeout)
     probed = [
@@ -118,6 +144,6 @@ def grade(
     ]
     verdicts = run_checks(assignment, probed, config, [s.id for s in specs])
     return [
-        to_result(sub, run, verdicts.get(sub.student, {}), specs, config, level)
+        to_result(sub, run, verdicts.get(sub.student, {}), specs, config, policy, level)
         for sub, run in zip(submissions, runs, strict=True)
     ]

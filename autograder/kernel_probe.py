@@ -12,8 +12,6 @@ import signal
 import sys
 import time
 
-from autograder.probing import resolve, traceback_without_kit_frames
-from autograder.sandbox.models import ProbeOutcome, ProbeRequest
 from autograder.inside.procs import kill_tree
 from autograder.inside.protocol import (
     ChannelTimeout,
@@ -24,6 +22,8 @@ from autograder.inside.protocol import (
     encode_plain,
     write_all,
 )
+from autograder.probing import resolve, traceback_without_kit_frames
+from autograder.sandbox.models import ProbeOutcome, ProbeRequest
 
 
 def run_forked(namespace: dict, request: ProbeRequest, timeout: float) -> ProbeOutcome:

@@ -7,8 +7,6 @@ child process; nbgrader's hidden test cells run it in the student's own kernel.
 from __future__ import annotations
 
 import traceback
-from typing import Any
-
 
 from autograder.inside.probing import MissingDefinition, plain, resolve, student
 from autograder.sandbox.models import ProbeOutcome, ProbeRequest

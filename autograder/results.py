@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from autograder.late import Lateness
+
 PASSED, FAILED = "passed", "failed"
 
 
@@ -64,24 +66,45 @@ class SubmissionResult:
     execution_time: float = 0.0
     error: str | None = None
     isolation: str = "none"  # the sandbox's isolation level (sandbox.isolation.Isolation)
+    late: Lateness | None = None  # None: no due date, or no submission time recorded
+
+    @property
+    def raw_score(self) -> float:
+        """The points the tests gave, before any late penalty."""
+        return round(sum(t.score for t in self.tests), 6)
+
+    @property
+    def penalty(self) -> float:
+        return self.late.penalty if self.late else 0.0
 
     @property
     def score(self) -> float:
-        return round(sum(t.score for t in self.tests), 6)
+        """The final score: the tests' points less the late penalty."""
+        return round(self.raw_score - self.penalty, 6)
 
     @property
     def max_score(self) -> float:
         return round(sum(t.max_score for t in self.tests), 6)
 
+    def summary(self) -> str:
+        """The notebook summary, with the submission time and late penalty when known."""
+        if self.late is None:
+            return self.output
+        return f"{self.output.rstrip()}\n\n{self.late.describe()}".lstrip()
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "score": self.score,
             "max_score": self.max_score,
             "execution_time": round(self.execution_time, 3),
-            "output": self.output,
+            "output": self.summary(),
             "output_format": "text",
             "visibility": "visible",
             "stdout_visibility": "hidden",
             "tests": [t.to_dict() for t in self.tests],
             "extra_data": {"isolation": self.isolation},
         }
+        if self.late is not None:
+            late = {"raw_score": self.raw_score, **self.late.to_dict()}
+            out["extra_data"] = {"late": late}
+        return out

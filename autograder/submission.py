@@ -12,6 +12,7 @@ from IPython.core.inputtransformer2 import TransformerManager
 from autograder.errors import KitError
 
 CELL_LABEL = re.compile(r"<cell (\d+)>")  # how the sandbox names cells in tracebacks
+NBGRADER_FOLDERS = ("submitted", "autograded")  # nbgrader's <folder>/<student>/<assignment>/
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,13 @@ def find_submissions(paths: list[Path]) -> list[tuple[str, Path]]:
     """``(student, notebook)`` pairs from notebooks, folders or an nbgrader ``submitted/``.
 
     In nbgrader layout (``submitted/<student>/<assignment>/*.ipynb``) the student is the
-    ``<student>`` folder; otherwise it is the notebook's file stem.
+    ``<student>`` folder, whichever folder of that layout (or notebook in it) a path
+    names; otherwise it is the first folder under the given one, or the file stem.
     """
     found: list[tuple[str, Path]] = []
     for path in paths:
         if path.is_file():
-            found.append((path.stem, path))
+            found.append((nbgrader_student(path) or path.stem, path))
         elif path.is_dir():
             found.extend(_in_folder(path))
         else:
@@ -70,16 +72,30 @@ def find_submissions(paths: list[Path]) -> list[tuple[str, Path]]:
     return sorted(found)
 
 
+def nbgrader_student(notebook: Path) -> str | None:
+    """``<student>`` when ``notebook`` is ``.../submitted/<student>/<assignment>/x.ipynb``
+    (or in nbgrader's ``autograded/``), else None."""
+    parts = notebook.absolute().parts
+    if len(parts) >= 4 and parts[-4] in NBGRADER_FOLDERS:
+        return parts[-3]
+    return None
+
+
 def _in_folder(folder: Path) -> list[tuple[str, Path]]:
     direct = sorted(p for p in folder.glob("*.ipynb") if p.is_file())
     if direct:
-        return [(p.stem, p) for p in direct]
-    nested = sorted(p for p in folder.glob("*/*/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+        return [(nbgrader_student(p) or p.stem, p) for p in direct]
+    nested = sorted(
+        p
+        for pattern in ("*/*.ipynb", "*/*/*.ipynb")
+        for p in folder.glob(pattern)
+        if ".ipynb_checkpoints" not in p.parts and p.is_file()
+    )
     if not nested:
         raise KitError(
             f"{folder}: no notebooks found (expected *.ipynb or <student>/<assignment>/*.ipynb)"
         )
-    return [(p.relative_to(folder).parts[0], p) for p in nested]
+    return [(nbgrader_student(p) or p.relative_to(folder).parts[0], p) for p in nested]
 
 
 TRANSFORMER = TransformerManager()

@@ -100,7 +100,9 @@ def mismatches(kit: Rows, other: Rows, students: list[str], name: str) -> list[s
             continue
         for column, value in kit[student].items():
             theirs = other[student].get(column)
-            if column != "student" and (theirs is None or float(theirs) != float(value)):
+            if column == "student" or theirs == value:
+                continue
+            if theirs is None or float(theirs) != float(value):
                 found.append(f"{student} {column}: kit {value}, {name} {theirs}")
     return found
 

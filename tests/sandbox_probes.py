@@ -6,7 +6,6 @@ kit; these builders stay on the grader's side.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from autograder.sandbox import Limits, ProbeRequest

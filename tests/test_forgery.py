@@ -263,8 +263,7 @@ def test_is_the_output_folder_only_what_the_grader_wrote(batch):
 
 
 def test_is_grading_without_isolation_refused_unless_asked(monkeypatch):
-    from autograder.sandbox import SandboxError
-    from autograder.sandbox import isolation
+    from autograder.sandbox import SandboxError, isolation
 
     monkeypatch.setattr(isolation, "namespaces_work", lambda: False)
     monkeypatch.setattr(isolation, "landlock_works", lambda: False)

@@ -149,7 +149,21 @@ def test_bundle_holds_the_scripts_the_pins_and_the_kit(bundle):
     repo_pins = pins((REPO_ROOT / "requirements.txt").read_text())
     assert read["requirements.txt"].split() == [repo_pins[canonical(p)] for p in GRADING_PACKAGES]
     assert read["constraints.txt"] == (REPO_ROOT / "requirements.txt").read_text()
-    assert "@MIN_PYTHON@" not in read["setup.sh"] and 'MIN_PYTHON="3.11"' in read["setup.sh"]
+    assert "{{" not in read["setup.sh"] and 'MIN_PYTHON="3.11"' in read["setup.sh"]
+    assert "import IPython, matplotlib, nbformat, numpy, psutil, pytest" in read["setup.sh"]
+
+
+def test_bundle_ships_only_what_grading_needs(bundle):
+    with zipfile.ZipFile(bundle) as z:
+        kit = {n for n in z.namelist() if n.startswith("autograder/")}
+    assert not [
+        n
+        for n in kit
+        if n.startswith(("autograder/build/", "autograder/nbgrader_ext/", "autograder/reports/"))
+        or n.endswith(("/cli.py", "/__main__.py", "/bundle.py", "/samples.py", ".j2"))
+        or "nbgrader" in n
+    ]
+    assert {"autograder/grading.py", "autograder/gradescope/run.py", "autograder/late.py"} <= kit
 
 
 def test_the_same_kit_gives_the_same_zip(bundle, tmp_path):

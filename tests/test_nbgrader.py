@@ -101,10 +101,15 @@ def course(tmp_path_factory) -> dict:
     )
     autograde_seconds = time.monotonic() - started
     assert "for student 'dead_kernel'" in autograde.stderr
-    run_nbgrader(["generate_feedback", ASSIGNMENT, "--force"], root)
+    feedback = run_nbgrader(["generate_feedback", ASSIGNMENT, "--force"], root)
     run_nbgrader(["export", f"--to={root / 'nbgrader_grades.csv'}"], root)
     assert main(["grade", str(root / "submitted"), "--out", str(root / "kit")]) == 0
-    return {"root": root, "autograde_seconds": autograde_seconds}
+    return {
+        "root": root,
+        "autograde_seconds": autograde_seconds,
+        "autograde_log": autograde.stderr,
+        "feedback_log": feedback.stderr,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +117,7 @@ def synced(course) -> dict:
     """The gradebook after `python -m autograder gradebook`, exported again."""
     root = course["root"]
     sync = subprocess.run(
-        [sys.executable, "-m", "autograder", "gradebook", ASSIGNMENT, "--course", str(root)],
+        [sys.executable, "-m", "autograder", "gradebook", ASSIGNMENT, "--nbgrader-root", str(root)],
         cwd=REPO_ROOT, env=nbgrader_env(), capture_output=True, text=True,
     )
     assert sync.returncode == 0, sync.stderr
@@ -133,7 +138,7 @@ def test_gradebook_scores_equal_the_cli_scores_per_test_and_in_total(course):
         if student in ("dead_kernel", "forger"):  # the kernel died / lied
             continue
         for column in row:
-            if column != "student":
+            if column != "student" and row[column] != nbgrader[student][column]:
                 assert float(nbgrader[student][column]) == float(row[column]), (student, column)
     assert kit["correct"]["score"] == "100" and kit["stubs"]["score"] == "0"
 
@@ -151,6 +156,20 @@ def test_a_dead_kernel_loses_only_its_own_grade(course):
     assert nbgrader["dead_kernel"]["score"] == "0"  # nbgrader cannot grade it at all
     assert kit["dead_kernel"]["score"] == "100"  # the kit loses only the cell that exited
     assert nbgrader["correct"]["score"] == "100"
+
+
+def test_generate_feedback_warns_about_nothing_the_kit_configures(course):
+    assert "not recognized by" not in course["feedback_log"]
+
+
+def test_autograde_warns_only_of_nbgrader_restoring_each_hidden_test_cell(course):
+    """nbgrader puts a cell's hidden tests back by overwriting it and warns each time
+    (jupyter/nbgrader#1961): once per hidden-test cell, no other warning per student."""
+    tests_with_hidden_parts = 11
+    log = course["autograde_log"]
+    checksum = [line for line in log.splitlines() if "Attribute 'checksum' for cell" in line]
+    assert len(checksum) == tests_with_hidden_parts * len([*HONEST, *SPECIAL])
+    assert "not recognized by" not in log
 
 
 def test_feedback_shows_the_kits_messages_but_no_hidden_test(course):

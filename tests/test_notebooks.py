@@ -47,7 +47,11 @@ def errors(cell) -> list[dict]:
 
 
 def test_release_and_solutions_are_built_from_the_current_source(fresh_build):
-    assert out_of_sync(ASSIGNMENT, *fresh_build) == []
+    problems = out_of_sync(ASSIGNMENT, *fresh_build)
+    assert not problems, (
+        "release/, solutions/ or samples/ are out of date with source/: run "
+        "`python -m autograder build` and commit the result\n" + "\n".join(problems)
+    )
 
 
 def test_solution_notebook_runs_cleanly_and_trains_to_the_minimum(fresh_build, config):

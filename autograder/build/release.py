@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from autograder.errors import KitError
-from autograder.paths import REPO_ROOT
+from autograder.paths import course_root, release_dir
 
 CONFIG_FAILED = "Exception while loading config file"  # nbgrader logs it and carries on
 
@@ -20,21 +20,25 @@ def nbgrader_env() -> dict[str, str]:
     return env
 
 
-def run_nbgrader(args: list[str], course_root: Path = REPO_ROOT) -> subprocess.CompletedProcess:
-    """Run ``nbgrader ARGS`` from the repository root (so ``nbgrader_config.py`` loads)."""
-    command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course_root}"]
+def run_nbgrader(args: list[str], root: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``nbgrader ARGS`` on the course folder ``root`` (default: the course root).
+
+    It runs from the course root, so that nbgrader loads its ``nbgrader_config.py``.
+    """
+    root = root or course_root()
+    command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={root}"]
     done = subprocess.run(
-        command, cwd=REPO_ROOT, env=nbgrader_env(), capture_output=True, text=True
+        command, cwd=course_root(), env=nbgrader_env(), capture_output=True, text=True
     )
     if done.returncode != 0 or CONFIG_FAILED in done.stderr:
         raise KitError(f"nbgrader {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
     return done
 
 
-def build_release(assignment: str, course_root: Path = REPO_ROOT) -> Path:
-    """Generate ``course_root/release/<assignment>/`` from ``course_root/source/``."""
-    run_nbgrader(["generate_assignment", assignment, "--force"], course_root)
-    out = course_root / "release" / assignment
+def build_release(assignment: str, root: Path | None = None) -> Path:
+    """Generate ``root/release/<assignment>/`` from ``root/source/`` (default: the course)."""
+    run_nbgrader(["generate_assignment", assignment, "--force"], root)
+    out = release_dir(assignment, root)
     if not out.is_dir():
         raise KitError(f"nbgrader generate_assignment wrote nothing to {out}")
     return out

@@ -9,7 +9,7 @@ from pathlib import Path
 from autograder.build.release import build_release
 from autograder.build.samples import build_samples
 from autograder.build.solutions import build_solutions
-from autograder.paths import REPO_ROOT, samples_dir, solutions_dir
+from autograder.paths import release_dir, samples_dir, solutions_dir, source_notebook
 
 
 def build_all(assignment: str) -> list[Path]:
@@ -24,7 +24,7 @@ def build_all(assignment: str) -> list[Path]:
 
 def build_into(course: Path, assignment: str) -> tuple[Path, Path, Path]:
     """Build release, solutions and samples of ``assignment`` in a scratch course folder."""
-    shutil.copytree(REPO_ROOT / "source" / assignment, course / "source" / assignment)
+    shutil.copytree(source_notebook(assignment).parent, course / "source" / assignment)
     release = build_release(assignment, course)
     solutions, samples = course / "solutions" / assignment, course / "samples" / assignment
     build_solutions(assignment, solutions)
@@ -56,7 +56,7 @@ def _collect(cmp: filecmp.dircmp, committed: Path, found: list[str]) -> None:
 def out_of_sync(assignment: str, release: Path, solutions: Path, samples: Path) -> list[str]:
     """What differs between the committed release/solutions/samples and freshly built ones."""
     return [
-        *differing_files(release, REPO_ROOT / "release" / assignment),
+        *differing_files(release, release_dir(assignment)),
         *differing_files(solutions, solutions_dir(assignment)),
         *differing_files(samples, samples_dir(assignment)),
     ]

@@ -2,10 +2,12 @@
 
 The zip holds, at its root (Gradescope unpacks it into /autograder/source):
 
-- ``setup.sh``, ``run_autograder``        from ``templates/``, the Python version filled in
+- ``setup.sh``                            rendered from ``templates/setup.sh.j2``
+- ``run_autograder``                      from ``templates/``
 - ``requirements.txt``, ``constraints.txt`` the grading pins, and the kit's whole pin list
 - ``gradescope.json``                      Gradescope's overrides of course_config.py
-- ``autograder/``, ``course_config.py``    the kit, without caches
+- ``autograder/``, ``course_config.py``    the modules grading imports, without caches:
+                                           no build, nbgrader, report or CLI modules
 - ``solutions/<a>/<a>.py``                 the reference model the hidden checks load
 
 Entries are sorted and dated 1980-01-01, so the same kit gives the same bytes.
@@ -17,9 +19,16 @@ import stat
 import zipfile
 from pathlib import Path
 
+import jinja2
+
 from autograder.config import course_config, graded_tests
 from autograder.errors import KitError
-from autograder.gradescope.requirements import grading_requirements, minimum_python
+from autograder.gradescope.requirements import (
+    GRADING_PACKAGES,
+    grading_requirements,
+    import_name,
+    minimum_python,
+)
 from autograder.gradescope.settings import (
     CONTAINER_MB,
     SETTINGS_FILE,
@@ -27,44 +36,81 @@ from autograder.gradescope.settings import (
     GradescopeSettings,
     for_container,
 )
-from autograder.paths import REPO_ROOT, solutions_dir
+from autograder.paths import KIT_ROOT, course_root, solutions_dir
 
 TEMPLATES = Path(__file__).parent / "templates"
 EXECUTABLES = ("setup.sh", "run_autograder")
 SKIPPED_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints", ".ruff_cache"}
 SKIPPED_SUFFIXES = {".pyc", ".pyo"}
+# Parts of the package grading never imports (building, nbgrader, reports, the CLI,
+# making this bundle), as globs under autograder/; "*" is one folder, e.g. an assignment.
+NOT_FOR_GRADING = (
+    "__main__.py",
+    "cli.py",
+    "build/*",
+    "nbgrader_cell.py",
+    "nbgrader_ext/*",
+    "reports/*",
+    "gradescope/bundle.py",
+    "gradescope/requirements.py",
+    "gradescope/templates/*",
+    "*/samples.py",
+)
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def kit_files(assignment: str, root: Path = REPO_ROOT) -> dict[str, Path]:
-    """``{name in the zip: file}`` for the kit's package, config and reference solution."""
+def for_grading(module: Path, package: Path) -> bool:
+    """Whether a file of the package belongs in the bundle."""
+    inside = module.relative_to(package)
+    return not (
+        SKIPPED_PARTS & set(inside.parts)
+        or module.suffix in SKIPPED_SUFFIXES
+        or any(inside.match(pattern) for pattern in NOT_FOR_GRADING)
+    )
+
+
+def kit_files(assignment: str, course: Path | None = None) -> dict[str, Path]:
+    """``{name in the zip: file}``: the package's grading modules, the course's config and
+    reference solution."""
+    package = KIT_ROOT / "autograder"
     files = {
-        path.relative_to(root).as_posix(): path
-        for path in sorted((root / "autograder").rglob("*"))
-        if path.is_file()
-        and not SKIPPED_PARTS & set(path.parts)
-        and path.suffix not in SKIPPED_SUFFIXES
+        f"autograder/{path.relative_to(package).as_posix()}": path
+        for path in sorted(package.rglob("*"))
+        if path.is_file() and for_grading(path, package)
     }
-    solution = solutions_dir(assignment, root) / f"{assignment}.py"
-    for path in (root / "course_config.py", solution):
+    course = course or course_root()
+    solution = solutions_dir(assignment, course) / f"{assignment}.py"
+    for path in (course / "course_config.py", solution):
         if not path.is_file():
             raise KitError(f"{path}: missing; the Gradescope bundle needs it")
-        files[path.relative_to(root).as_posix()] = path
+        files[path.relative_to(course).as_posix()] = path
     return files
 
 
-def setup_script(root: Path = REPO_ROOT) -> str:
-    """setup.sh with the kit's minimum Python version filled in from pyproject.toml."""
-    major, minor = minimum_python(root / "pyproject.toml")
-    template = (TEMPLATES / "setup.sh").read_text(encoding="utf-8")
-    return template.replace("@MIN_PYTHON@", f"{major}.{minor}")
+def setup_script() -> str:
+    """setup.sh from its template: the kit's minimum Python (pyproject.toml, or the
+    running one when the kit is installed without it) and the modules to check."""
+    pyproject = KIT_ROOT / "pyproject.toml"
+    major, minor = minimum_python(pyproject) if pyproject.is_file() else (3, 11)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,  # a shell script; every value is a version or a module name
+    )
+    return env.get_template("setup.sh.j2").render(
+        min_python=f"{major}.{minor}",
+        modules=sorted(import_name(p) for p in GRADING_PACKAGES),
+    )
 
 
-def generated_files(settings: GradescopeSettings, root: Path = REPO_ROOT) -> dict[str, bytes]:
+def generated_files(settings: GradescopeSettings, course: Path | None = None) -> dict[str, bytes]:
     """The files written for the bundle: scripts, pins and Gradescope settings."""
-    requirements = root / "requirements.txt"
+    requirements = (course or course_root()) / "requirements.txt"
+    if not requirements.is_file():
+        requirements = KIT_ROOT / "requirements.txt"
     return {
-        "setup.sh": setup_script(root).encode(),
+        "setup.sh": setup_script().encode(),
         "run_autograder": (TEMPLATES / "run_autograder").read_bytes(),
         "requirements.txt": grading_requirements(requirements).encode(),
         "constraints.txt": requirements.read_bytes(),
@@ -90,15 +136,15 @@ def build_bundle(
     assignment: str | None = None,
     container_mb: int = CONTAINER_MB,
     timeout_s: float = TIMEOUT_S,
-    root: Path = REPO_ROOT,
+    course: Path | None = None,
 ) -> Path:
     """Write ``out/autograder.zip`` for ``assignment`` and return its path."""
     config = course_config()
     assignment = assignment or config.assignment
     graded_tests(assignment)  # a KitError for an assignment with no tests configured
     settings = for_container(assignment, config, container_mb, timeout_s)
-    entries = {name: path.read_bytes() for name, path in kit_files(assignment, root).items()}
-    entries.update(generated_files(settings, root))
+    entries = {name: path.read_bytes() for name, path in kit_files(assignment, course).items()}
+    entries.update(generated_files(settings, course))
     try:
         out.mkdir(parents=True, exist_ok=True)
         write_zip(out / "autograder.zip", entries)

@@ -14,6 +14,7 @@ from pathlib import Path
 from autograder.errors import KitError
 
 GRADING_PACKAGES = ("numpy", "matplotlib", "nbformat", "ipython", "psutil", "pytest")
+IMPORT_NAMES = {"ipython": "IPython"}  # where the module's name is not the package's
 PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)")
 REQUIRES_PYTHON = re.compile(r">=\s*(\d+)\.(\d+)")
 
@@ -21,6 +22,11 @@ REQUIRES_PYTHON = re.compile(r">=\s*(\d+)\.(\d+)")
 def canonical(name: str) -> str:
     """A package name as pip compares it (PEP 503): case and separators do not matter."""
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def import_name(package: str) -> str:
+    """The module a package installs, as ``import`` names it."""
+    return IMPORT_NAMES.get(canonical(package), package)
 
 
 def pins(requirements: str) -> dict[str, str]:

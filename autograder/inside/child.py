@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import numpy as np
+
 from autograder.inside import confine, lazy_import, notebook
 from autograder.inside.protocol import (
     FrameTooLarge,

@@ -98,7 +98,8 @@ def restrict_syscalls() -> None:
         for name in _REFUSED:
             rules.add_rule(seccomp.ERRNO(errno.EPERM), name)
         for family in _NETWORK_FAMILIES:
-            rules.add_rule(seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.EQ, family))
+            domain = seccomp.Arg(0, seccomp.EQ, family)
+            rules.add_rule(seccomp.ERRNO(errno.EACCES), "socket", domain)
         rules.load()
     except (OSError, RuntimeError, ValueError) as exc:
         raise ConfinementError(f"cannot load the seccomp filter: {exc}") from exc

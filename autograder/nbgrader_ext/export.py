@@ -1,4 +1,10 @@
-"""An nbgrader export plugin: grades.csv with a column per test, not only totals."""
+"""An nbgrader export plugin: grades.csv with a column per test, not only totals.
+
+Its totals are the kit's grades.csv columns: ``score`` is the final score (nbgrader's
+``raw_score`` less its ``late_submission_penalty``, as nbgrader's own CSV export has
+it), then ``raw_score``, ``hours_late`` (blank without a due date or timestamp) and
+``late_submission_penalty``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ import csv
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
+
+TOTALS = ["score", "max_score", "raw_score", "hours_late", "late_submission_penalty"]
 
 
 class PerTestCsvExport(ExportPlugin):
@@ -22,18 +30,13 @@ class PerTestCsvExport(ExportPlugin):
         tests = list(dict.fromkeys(test for row in rows for test in row["tests"]))
         with open(dest, "w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
-            writer.writerow(["assignment", "student_id", "score", "max_score", *tests])
+            writer.writerow(["assignment", "student_id", *TOTALS, *tests])
             for row in rows:
                 points = [f"{row['tests'].get(test, 0.0):g}" for test in tests]
-                writer.writerow(
-                    [
-                        row["assignment"],
-                        row["student"],
-                        f"{row['score']:g}",
-                        f"{row['max_score']:g}",
-                        *points,
-                    ]
-                )
+                totals = [
+                    row[key] if isinstance(row[key], str) else f"{row[key]:g}" for key in TOTALS
+                ]
+                writer.writerow([row["assignment"], row["student"], *totals, *points])
         self.log.info("Exported grades with a column per test to %s", dest)
 
     def _rows(self, gradebook: Gradebook, assignment) -> list[dict]:
@@ -44,15 +47,7 @@ class PerTestCsvExport(ExportPlugin):
             try:
                 submission = gradebook.find_submission(assignment.name, student.id)
             except MissingEntry:
-                rows.append(
-                    dict(
-                        assignment=assignment.name,
-                        student=student.id,
-                        score=0.0,
-                        max_score=assignment.max_score,
-                        tests={},
-                    )
-                )
+                rows.append(self._missing(assignment, student.id))
                 continue
             tests = {
                 grade.name: grade.score
@@ -60,13 +55,32 @@ class PerTestCsvExport(ExportPlugin):
                 for grade in nb.grades
                 if grade.cell.cell_type == "code"
             }
+            penalty = submission.late_submission_penalty or 0.0
+            known = submission.timestamp is not None and submission.duedate is not None
             rows.append(
                 dict(
                     assignment=assignment.name,
                     student=student.id,
-                    score=submission.score,
+                    score=max(0.0, submission.score - penalty),
                     max_score=submission.max_score,
+                    raw_score=submission.score,
+                    hours_late=round(submission.total_seconds_late / 3600, 2) if known else "",
+                    late_submission_penalty=penalty,
                     tests=tests,
                 )
             )
         return rows
+
+    @staticmethod
+    def _missing(assignment, student: str) -> dict:
+        """A student with no submission: 0 points, as nbgrader's own export has it."""
+        return dict(
+            assignment=assignment.name,
+            student=student,
+            score=0.0,
+            max_score=assignment.max_score,
+            raw_score=0.0,
+            hours_late="",
+            late_submission_penalty=0.0,
+            tests={},
+        )

@@ -174,6 +174,20 @@ def run_problems(cohort: Cohort) -> list[tuple[str, str, str]]:
     return rows
 
 
+def late_submissions(cohort: Cohort) -> list[tuple[str, float, float]]:
+    """``(student, hours late, penalty)`` for every submission that came in late."""
+    rows = []
+    for graded in cohort.graded:
+        extra = graded.results.get("extra_data")
+        late = extra.get("late") if isinstance(extra, dict) else None
+        if not isinstance(late, dict):
+            continue
+        hours, penalty = late.get("hours_late"), late.get("penalty", 0.0)
+        if isinstance(hours, (int, float)) and isinstance(penalty, (int, float)) and hours > 0:
+            rows.append((graded.student, float(hours), float(penalty)))
+    return rows
+
+
 def times(cohort: Cohort) -> dict[str, Any]:
     """Total, median and longest execution time, and whose was longest."""
     seconds = [g.seconds for g in cohort.graded]
@@ -192,11 +206,11 @@ def usual_max_score(cohort: Cohort) -> float:
     return counts.most_common(1)[0][0] if counts else 0.0
 
 
-def write_report(folder: Path) -> Path:
-    """Write ``folder/report.html`` and return its path."""
+def write_report(folder: Path, title: str = "") -> Path:
+    """Write ``folder/report.html`` and return its path; ``title`` names the course."""
     from autograder.reports.cohort_page import report_html
 
-    page = report_html(read_cohort(folder))
+    page = report_html(read_cohort(folder), title)
     path = folder / "report.html"
     try:
         path.write_text(page, encoding="utf-8")

@@ -11,6 +11,7 @@ from autograder.reports.cohort import (
     Cohort,
     TestRate,
     diagnoses,
+    late_submissions,
     pass_rates,
     run_problems,
     times,
@@ -111,10 +112,18 @@ def broken_section(cohort: Cohort) -> str:
     return table(["File", "Why it was skipped"], rows)
 
 
-def report_html(cohort: Cohort) -> str:
-    """The whole page."""
+def late_section(cohort: Cohort) -> str:
+    rows = [
+        [escape(student), f"{hours:g} h", f"{penalty:g}"]
+        for student, hours, penalty in late_submissions(cohort)
+    ]
+    return table(["Student", "Late by", "Penalty"], rows, {1, 2})
+
+
+def report_html(cohort: Cohort, course: str = "") -> str:
+    """The whole page; ``course`` names the course and assignment in its title."""
     max_score = usual_max_score(cohort)
-    title = f"Cohort report: {cohort.folder.resolve().name}"
+    title = f"Cohort report: {course or cohort.folder.resolve().name}"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -132,6 +141,8 @@ def report_html(cohort: Cohort) -> str:
 <p>Unreadable notebooks, and code that timed out, crashed the Python process or hit a
 grader error.</p>
 {problems_section(cohort)}
+<h2>Late submissions</h2>
+{late_section(cohort)}
 <h2>Time spent</h2>
 {time_section(cohort)}
 <h2>Results files that could not be read</h2>

@@ -35,18 +35,27 @@ def test_row(test: TestResult) -> str:
     )
 
 
-def feedback_html(result: SubmissionResult) -> str:
-    """The whole page for one submission."""
+def score_line(result: SubmissionResult) -> str:
+    """The total, with the points before a late penalty when one was taken."""
+    total = f"Score: <strong>{result.score:g} / {result.max_score:g}</strong>"
+    if result.penalty:
+        total += f" ({result.raw_score:g} less a late penalty of {result.penalty:g})"
+    return f'<p class="total">{total}</p>'
+
+
+def feedback_html(result: SubmissionResult, title: str = "") -> str:
+    """The whole page for one submission; ``title`` names the course and assignment."""
     rows = "\n".join(test_row(t) for t in result.tests)
+    heading = f"Feedback for {result.student}" + (f": {title}" if title else "")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Feedback for {escape(result.student)}</title><style>{STYLE}</style></head>
+<title>{escape(heading)}</title><style>{STYLE}</style></head>
 <body>
-<h1>Feedback for {escape(result.student)}</h1>
-<p class="total">Score: <strong>{result.score:g} / {result.max_score:g}</strong></p>
+<h1>{escape(heading)}</h1>
+{score_line(result)}
 <h2>Your notebook</h2>
-<pre>{escape(result.output)}</pre>
+<pre>{escape(result.summary())}</pre>
 <h2>Tests</h2>
 <table><thead><tr><th>Test</th><th>Points</th></tr></thead>
 <tbody>

@@ -14,6 +14,7 @@ sandboxes, talks to them and tears them down.
 - models.py     probe requests, outcomes, SandboxError
 """
 
+from autograder.sandbox.isolation import Isolation, choose
 from autograder.sandbox.models import (
     CellOutcome,
     Limits,
@@ -22,7 +23,6 @@ from autograder.sandbox.models import (
     SandboxError,
     SandboxRun,
 )
-from autograder.sandbox.isolation import Isolation, choose
 from autograder.sandbox.pool import SandboxPool
 
 __all__ = [

@@ -64,5 +64,5 @@ def _copy_module_files(root: Path, module: str, files: list[Path]) -> None:
         folder.mkdir(exist_ok=True)
         (folder / "__init__.py").touch()
     for source in files:
-        target = folder / source.name if module == "autograder.inside" else folder / f"{parts[-1]}.py"
-        shutil.copyfile(source, target)
+        name = source.name if module == "autograder.inside" else f"{parts[-1]}.py"
+        shutil.copyfile(source, folder / name)
