@@ -40,6 +40,7 @@ from speed_report import (  # noqa: E402
     cpu_seconds,
     hang_lines,
     header_lines,
+    isolation_lines,
     others_cpu,
     others_line,
     score_lines,
@@ -73,10 +74,12 @@ class Stopwatch:
         return min(self.seconds(label, action), self.seconds(label, action))
 
 
-def kit_grade(folder: Path, out: Path, jobs: int) -> None:
-    """``python -m autograder grade FOLDER --out OUT --jobs JOBS`` from the repository root."""
+def kit_grade(folder: Path, out: Path, jobs: int, unsafe: bool = False) -> None:
+    """``python -m autograder grade FOLDER --out OUT --jobs JOBS`` from the repository root,
+    sandboxed, or with ``--unsafe-no-isolation``."""
     command = [sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out)]
-    done = subprocess.run([*command, "--jobs", str(jobs)], cwd=ROOT, capture_output=True, text=True)
+    command += ["--jobs", str(jobs), *(["--unsafe-no-isolation"] if unsafe else [])]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         raise KitError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}")
 
@@ -118,21 +121,30 @@ def hang_problems(row: dict[str, str]) -> list[str]:
     return problems
 
 
-def measure_kit(watch: Stopwatch, course: Path, honest: list[str]) -> tuple[dict[int, Cost], Hang]:
+KitCosts = dict[tuple[int, bool], Cost]  # (jobs, unsafe) -> cost
+
+
+def measure_kit(watch: Stopwatch, course: Path, honest: list[str]) -> tuple[KitCosts, Hang]:
+    """The kit sandboxed and with --unsafe-no-isolation, each at --jobs 1 and 2."""
     one = kit_view(course, "one", honest[:1])
     everyone = kit_view(course, "honest", honest)
     out = course / "kit_out"
-    call = watch.best_of_two("kit 1 sub", lambda: kit_grade(one, out / "one", 1))
     costs = {}
-    for jobs in (1, 2):
-        total = watch.seconds(
-            f"kit --jobs {jobs}", lambda j=jobs: kit_grade(everyone, out / f"j{j}", j)
+    for unsafe in (False, True):
+        tag = "-unsafe" if unsafe else ""
+        call = watch.best_of_two(
+            f"kit 1 sub{tag}", lambda u=unsafe, t=tag: kit_grade(one, out / f"one{t}", 1, u)
         )
-        costs[jobs] = Cost(call, total, len(honest))
+        for jobs in (1, 2):
+            total = watch.seconds(
+                f"kit --jobs {jobs}{tag}",
+                lambda j=jobs, u=unsafe, t=tag: kit_grade(everyone, out / f"j{j}{t}", j, u),
+            )
+            costs[(jobs, unsafe)] = Cost(call, total, len(honest))
     hang = kit_view(course, "hang", [HANG])
     seconds = watch.seconds("kit hang", lambda: kit_grade(hang, out / "hang", 1))
     row = read_rows(out / "hang" / "grades.csv")[HANG]
-    return costs, Hang("kit --jobs 1", seconds, costs[1].per_call, row)
+    return costs, Hang("kit --jobs 1", seconds, costs[(1, False)].per_call, row)
 
 
 def measure_nbgrader(
@@ -153,11 +165,14 @@ def measure_nbgrader(
 
 def check_scores(course: Path, honest: list[str], kit_hang: Hang) -> list[str]:
     """nbgrader and kit --jobs 2 against kit --jobs 1 for the honest; the kit's hang."""
-    j1, j2 = (read_rows(course / "kit_out" / name / "grades.csv") for name in ("j1", "j2"))
+    j1, j2, j1_unsafe = (
+        read_rows(course / "kit_out" / name / "grades.csv") for name in ("j1", "j2", "j1-unsafe")
+    )
     nbgrader = read_rows(course / "nbgrader_grades.csv")
     return (
         mismatches(j1, nbgrader, honest, "nbgrader")
         + mismatches(j1, j2, honest, "kit --jobs 2")
+        + mismatches(j1, j1_unsafe, honest, "kit unsafe")
         + hang_problems(kit_hang.row or {})
     )
 
@@ -174,6 +189,7 @@ def run(course: Path, n: int, with_hang: bool) -> int:
     report = [
         *header_lines(plan),
         *speed_table(kit, nbgrader),
+        *isolation_lines(kit),
         "",
         *hang_lines(kit_hang, nbgrader_hang),
         "",

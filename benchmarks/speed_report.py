@@ -91,12 +91,16 @@ def target_verdict(ratio: float, jobs: int) -> str:
     return f"  target {TARGETS[jobs]:g}x: {'met' if ratio >= TARGETS[jobs] else 'MISSED'}"
 
 
-def speed_table(kit: dict[int, Cost], nbgrader: Cost) -> list[str]:
+ISOLATION_TARGET = 0.15  # isolation may cost at most this much per honest submission
+
+
+def speed_table(kit: dict[tuple[int, bool], Cost], nbgrader: Cost) -> list[str]:
     """Seconds per call and per honest submission of each tool, and nbgrader / kit."""
     header = f"{'1 sub':>8}{f'{nbgrader.n} subs':>9}{'per call':>10}{'per sub':>9}{'total/N':>9}"
-    lines = [f"{'':20}{header}{'nbg/kit per sub':>17}{'nbg/kit total/N':>17}"]
+    lines = [f"{'':27}{header}{'nbg/kit per sub':>17}{'nbg/kit total/N':>17}"]
     tools = [
-        *((f"kit --jobs {j}", c, j) for j, c in kit.items()),
+        *((f"kit --jobs {j}{' unsafe' if u else ''}", c, 0 if u else j)
+          for (j, u), c in kit.items()),
         ("nbgrader autograde", nbgrader, 0),
     ]
     for label, cost, jobs in tools:
@@ -106,9 +110,26 @@ def speed_table(kit: dict[int, Cost], nbgrader: Cost) -> list[str]:
             ratio = nbgrader.per_submission / cost.per_submission
             shown = f"{ratio:16.1f}x"
         lines.append(
-            f"{label:20}{cost.one:7.2f}s{cost.total:8.2f}s{cost.per_call:9.2f}s"
+            f"{label:27}{cost.one:7.2f}s{cost.total:8.2f}s{cost.per_call:9.2f}s"
             f"{cost.per_submission:8.3f}s{cost.plain:8.3f}s{shown}"
             f"{nbgrader.plain / cost.plain:16.1f}x{target_verdict(ratio, jobs)}"
+        )
+    return lines
+
+
+def isolation_lines(kit: dict[tuple[int, bool], Cost]) -> list[str]:
+    """What sandboxing costs per honest submission against --unsafe-no-isolation."""
+    lines = []
+    for jobs in (1, 2):
+        safe, unsafe = kit[(jobs, False)], kit[(jobs, True)]
+        if unsafe.per_submission <= 0:
+            continue
+        extra = safe.per_submission / unsafe.per_submission - 1
+        verdict = "met" if extra <= ISOLATION_TARGET else "MISSED"
+        lines.append(
+            f"isolation at --jobs {jobs}: {safe.per_submission:.3f}s against "
+            f"{unsafe.per_submission:.3f}s unsafe per submission, {100 * extra:+.1f}% "
+            f"(target at most {100 * ISOLATION_TARGET:.0f}%: {verdict})"
         )
     return lines
 

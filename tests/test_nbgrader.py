@@ -117,7 +117,8 @@ def synced(course) -> dict:
     """The gradebook after `python -m autograder gradebook`, exported again."""
     root = course["root"]
     sync = subprocess.run(
-        [sys.executable, "-m", "autograder", "gradebook", ASSIGNMENT, "--nbgrader-root", str(root)],
+        [sys.executable, "-m", "autograder", "gradebook", "--assignment", ASSIGNMENT,
+         "--nbgrader-root", str(root)],
         cwd=REPO_ROOT, env=nbgrader_env(), capture_output=True, text=True,
     )
     assert sync.returncode == 0, sync.stderr

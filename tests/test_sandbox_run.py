@@ -183,3 +183,18 @@ def test_does_a_worker_that_cannot_start_raise_a_sandbox_error(monkeypatch, tmp_
     with SandboxPool(jobs=1, limits=LIMITS) as broken:
         with pytest.raises(SandboxError, match="(?s)did not start.*No module named 'autograder"):
             broken.run(["x = 1"], [])
+
+
+def test_do_two_graders_on_one_machine_never_share_a_dedicated_uid():
+    from autograder.sandbox.pool import UidClaim
+
+    first, second = UidClaim(61500, 4), UidClaim(61500, 4)
+    try:
+        assert len(first.uids) == len(second.uids) == 4
+        assert not set(first.uids) & set(second.uids)
+    finally:
+        first.release()
+        second.release()
+    again = UidClaim(61500, 4)
+    assert again.uids == [61500, 61501, 61502, 61503]  # released claims are free again
+    again.release()

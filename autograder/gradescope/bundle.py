@@ -8,8 +8,9 @@ The zip holds, at its root (Gradescope unpacks it into /autograder/source):
 - ``gradescope.json``                      Gradescope's overrides of course_config.py
 - ``autograder/``, ``course_config.py``    the modules grading imports, without caches:
                                            no build, nbgrader, report or CLI modules
-- ``solutions/<a>/<a>.py``                 the reference model the hidden checks load
 
+Never the instructor solution: grading does not need it, and a bundle is not a place
+for it.
 Entries are sorted and dated 1980-01-01, so the same kit gives the same bytes.
 """
 
@@ -36,7 +37,7 @@ from autograder.gradescope.settings import (
     GradescopeSettings,
     for_container,
 )
-from autograder.paths import KIT_ROOT, course_root, solutions_dir
+from autograder.paths import KIT_ROOT, course_root
 
 TEMPLATES = Path(__file__).parent / "templates"
 EXECUTABLES = ("setup.sh", "run_autograder")
@@ -55,6 +56,7 @@ NOT_FOR_GRADING = (
     "gradescope/requirements.py",
     "gradescope/templates/*",
     "*/samples.py",
+    "*/measure_training_margin.py",
 )
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -69,21 +71,18 @@ def for_grading(module: Path, package: Path) -> bool:
     )
 
 
-def kit_files(assignment: str, course: Path | None = None) -> dict[str, Path]:
-    """``{name in the zip: file}``: the package's grading modules, the course's config and
-    reference solution."""
+def kit_files(course: Path | None = None) -> dict[str, Path]:
+    """``{name in the zip: file}``: the package's grading modules and the course's config."""
     package = KIT_ROOT / "autograder"
     files = {
         f"autograder/{path.relative_to(package).as_posix()}": path
         for path in sorted(package.rglob("*"))
         if path.is_file() and for_grading(path, package)
     }
-    course = course or course_root()
-    solution = solutions_dir(assignment, course) / f"{assignment}.py"
-    for path in (course / "course_config.py", solution):
-        if not path.is_file():
-            raise KitError(f"{path}: missing; the Gradescope bundle needs it")
-        files[path.relative_to(course).as_posix()] = path
+    config = (course or course_root()) / "course_config.py"
+    if not config.is_file():
+        raise KitError(f"{config}: missing; the Gradescope bundle needs it")
+    files["course_config.py"] = config
     return files
 
 
@@ -143,7 +142,7 @@ def build_bundle(
     assignment = assignment or config.assignment
     graded_tests(assignment)  # a KitError for an assignment with no tests configured
     settings = for_container(assignment, config, container_mb, timeout_s)
-    entries = {name: path.read_bytes() for name, path in kit_files(assignment, course).items()}
+    entries = {name: path.read_bytes() for name, path in kit_files(course).items()}
     entries.update(generated_files(settings, course))
     try:
         out.mkdir(parents=True, exist_ok=True)

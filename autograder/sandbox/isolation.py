@@ -202,10 +202,13 @@ def _reachable_by_anyone(folder: str) -> bool:
 
 
 def site_dirs() -> list[str]:
-    """The folders of installed packages (numpy, psutil, ...) the sandbox imports from."""
+    """The folders of installed packages (numpy, psutil, ...) the sandbox imports from:
+    this environment's, and any that a ``.pth`` file put on the path (never the course
+    or a source checkout, which hold the kit)."""
     paths = sysconfig.get_paths()
-    found = dict.fromkeys(p for p in (paths["purelib"], paths["platlib"]) if os.path.isdir(p))
-    return list(found)
+    found = [paths["purelib"], paths["platlib"]]
+    found += [p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")]
+    return [p for p in dict.fromkeys(os.path.realpath(p) for p in found) if os.path.isdir(p)]
 
 
 def _namespace_flags() -> list[str]:
@@ -220,7 +223,9 @@ def _bwrap_argv(kit_view: Path, limits: Limits) -> list[str]:
     bwrap = bwrap_path()
     if bwrap is None:
         raise SandboxError("bubblewrap is not installed")
-    argv = [bwrap, *_namespace_flags()]
+    size = str(limits.scratch_mb * 2**20)
+    # The scratch tmpfs first: a Python or venv that lives below /tmp is bound over it.
+    argv = [bwrap, *_namespace_flags(), "--size", size, "--tmpfs", SCRATCH]
     for path in _system_dirs():
         if os.path.islink(path):
             argv += ["--symlink", os.readlink(path), path]
@@ -231,12 +236,10 @@ def _bwrap_argv(kit_view: Path, limits: Limits) -> list[str]:
     for site in site_dirs():
         for entry in _kit_entries(site):  # an installed kit stays hidden
             argv += ["--tmpfs", os.path.join(site, entry)]
-    size = str(limits.scratch_mb * 2**20)
     argv += ["--ro-bind", str(kit_view), KIT, "--proc", "/proc", "--dev", "/dev",
-             "--size", size, "--tmpfs", SCRATCH, "--chmod", "1777", SCRATCH,
+             "--chmod", "1777", SCRATCH,
              "--size", size, "--tmpfs", "/dev/shm", "--chmod", "1777", "/dev/shm",
-             "--perms", "0777", "--dir", f"{SCRATCH}/work", "--chdir", f"{SCRATCH}/work",
-             ]
+             "--perms", "0777", "--dir", f"{SCRATCH}/work", "--chdir", f"{SCRATCH}/work"]
     return argv
 
 

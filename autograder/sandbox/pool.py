@@ -12,6 +12,8 @@ killed and its files deleted.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import threading
 import time
@@ -27,7 +29,7 @@ from autograder.inside.protocol import (
     encode_plain,
 )
 from autograder.sandbox import kit_view
-from autograder.sandbox.isolation import Isolation, choose
+from autograder.sandbox.isolation import Isolation, choose, shared_temp
 from autograder.sandbox.models import (
     CELL_STATUSES,
     PROBE_STATUSES,
@@ -42,11 +44,41 @@ from autograder.sandbox.spawn import WorkerProcess
 
 GRACE = 15.0  # seconds a worker may take beyond a step's limit (sending, killing, cleanup)
 START_TRIES = 3
+MAX_UID_SEARCH = 1000  # how far past the configured first uid a busy machine may push us
 DEFAULT_UID_BASE = 61000
 
 
 class BudgetSpent(ProtocolError):
     """The submission used up its whole time budget."""
+
+
+class UidClaim:
+    """``count`` dedicated uids from ``base`` up that no other grader on this machine
+    holds: each is claimed with an exclusive lock on a file, released at close."""
+
+    def __init__(self, base: int, count: int) -> None:
+        self.uids: list[int] = []
+        self._locks: list[int] = []
+        uid = base
+        while len(self.uids) < count:
+            if uid >= base + MAX_UID_SEARCH:
+                self.release()
+                raise SandboxError(f"no free dedicated uid in {base}..{uid - 1}")
+            fd = os.open(os.path.join(shared_temp(), f"autograder-uid-{uid}.lock"),
+                         os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+            else:
+                self.uids.append(uid)
+                self._locks.append(fd)
+            uid += 1
+
+    def release(self) -> None:
+        for fd in self._locks:
+            os.close(fd)
+        self._locks, self.uids = [], []
 
 
 class SandboxPool:
@@ -64,7 +96,8 @@ class SandboxPool:
             raise ValueError(f"SandboxPool needs at least one job, got {jobs}")
         self.jobs, self.limits = jobs, limits
         self.level = level or choose("auto", unsafe=False)
-        self._free_uids = list(range(uid_base, uid_base + 2 * jobs))
+        self._uid_claim = UidClaim(uid_base, 2 * jobs)
+        self._free_uids = list(self._uid_claim.uids)
         self._spares: list[WorkerProcess] = []
         self._views: dict[tuple[str, ...], object] = {}
         self._closed = False
@@ -110,6 +143,7 @@ class SandboxPool:
             self._destroy(worker)
         for view in views:
             shutil.rmtree(str(view), ignore_errors=True)
+        self._uid_claim.release()
 
     def _view(self, probes: list[ProbeRequest]):
         modules = tuple(kit_view.probe_modules(probe.function for probe in probes))
