@@ -51,6 +51,7 @@ def to_result(
     verdicts: dict[str, Verdict],
     specs: Iterable,
     config: Any,
+    reveal_details: bool = False,
 ) -> SubmissionResult:
     """The results of one submission: a verdict per configured test, scored."""
     tests = []
@@ -65,7 +66,7 @@ def to_result(
                 title=spec.title,
                 score=float(spec.points) if verdict.passed else 0.0,
                 max_score=float(spec.points),
-                output=sub.relabel(test_output(verdict, config.feedback_chars)),
+                output=sub.relabel(test_output(verdict, config.feedback_chars, reveal_details)),
                 diagnosis=verdict.diagnosis,
             )
         )
@@ -85,10 +86,13 @@ def grade(
     jobs: int | None = None,
     progress: Progress = lambda done, total: None,
     config: Any = None,
+    reveal_details: bool = False,
 ) -> list[SubmissionResult]:
     """Grade every submission found under ``paths``; one result per student, sorted.
 
-    ``config`` defaults to course_config.py's settings.
+    ``config`` defaults to course_config.py's settings. ``reveal_details``: feedback also
+    gives the exact fix lines and the hidden training run's figures (the caller decides,
+    e.g. after the due date); by default it does not.
     """
     config = config or course_config()
     specs = graded_tests(assignment)
@@ -103,6 +107,6 @@ def grade(
     ]
     verdicts = run_checks(assignment, probed, config, [s.id for s in specs])
     return [
-        to_result(sub, run, verdicts.get(sub.student, {}), specs, config)
+        to_result(sub, run, verdicts.get(sub.student, {}), specs, config, reveal_details)
         for sub, run in zip(submissions, runs, strict=True)
     ]

@@ -20,7 +20,7 @@ from __future__ import annotations
 from autograder.checktools import CheckFailed, probe_with_shapes
 
 SHAPES = ("the net is Dense(2, 64) -> ReLU -> Dense(64, 64) -> ReLU -> Dense(64, 2) on "
-          "mini-batches of 32 points; each dW must have its W's shape (d_in, d_out), "
+          "batches of N points; each dW must have its W's shape (d_in, d_out), "
           "each db its b's shape (d_out,), and dlogits the shape of the logits (N, 2).")
 
 
@@ -33,17 +33,18 @@ def test_training_accuracy(submission, config):
     out = probe_with_shapes(submission, "training", SHAPES)
     if not out["finite"]:
         raise CheckFailed(
-            f"The training loss became nan or inf in epoch {out['epochs_run']}, so training "
-            "stopped. Look at the pieces whose own tests fail; an unstable softmax or a "
-            "gradient with the wrong sign or scale can make the loss blow up.",
+            "The training loss became nan or inf, so training stopped. Look at the pieces "
+            "whose own tests fail; an unstable softmax or a gradient with the wrong sign or "
+            "scale can make the loss blow up.",
             "loss became nan",
+            f"The loss stopped being finite in epoch {out['epochs_run']}.",
         )
     accuracy, required = out["final_accuracy"], config.min_train_accuracy
     if accuracy < required:
-        raise CheckFailed(
+        raise CheckFailed(  # the figures are details: they hint at the schedule and data
             f"Training with your Dense, ReLU, softmax_cross_entropy_with_logits and SGD "
-            f"reached a final training accuracy of {accuracy:.3f}; at least {required:.2f} "
-            f"is required. Accuracy during training: {progress(out['history'])}. A piece "
-            "that fails its own test usually explains this one.",
+            f"did not reach the minimum accuracy of {required:.2f}. A piece that fails its "
+            "own test usually explains this one.",
             "accuracy too low",
+            f"Final accuracy {accuracy:.3f}; during training: {progress(out['history'])}.",
         )
