@@ -18,7 +18,7 @@ from autograder.checktools import (
     expect_close,
     probe_with_shapes,
 )
-from autograder.mlp_backprop.cases import softmax_case, softmax_large_case
+from autograder.mlp_backprop.cases import softmax_case
 
 SHAPES = ("logits and probs are (N, C), y is (N,) integer labels, the one-hot labels Y "
           "are (N, C); the function returns a single number and dlogits (N, C).")
@@ -99,7 +99,6 @@ def test_softmax_dlogits(submission, config):
 
 
 def test_softmax_large_logits(submission, config):
-    case = softmax_large_case(config)
     out = probe_with_shapes(submission, "softmax_large", SHAPES)
     loss = as_array("The loss", out["loss"])
     if not np.all(np.isfinite(loss)):
