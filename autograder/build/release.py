@@ -6,9 +6,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+from autograder.build.settings import apply_settings
+from autograder.config import course_config, graded_tests
 from autograder.errors import KitError
-from autograder.paths import REPO_ROOT
+from autograder.paths import REPO_ROOT, source_notebook
 
 CONFIG_FAILED = "Exception while loading config file"  # nbgrader logs it and carries on
 
@@ -31,8 +34,19 @@ def run_nbgrader(args: list[str], course_root: Path = REPO_ROOT) -> subprocess.C
     return done
 
 
-def build_release(assignment: str, course_root: Path = REPO_ROOT) -> Path:
-    """Generate ``course_root/release/<assignment>/`` from ``course_root/source/``."""
+def build_release(
+    assignment: str, course_root: Path = REPO_ROOT, config: Any = None, tests: Any = None
+) -> Path:
+    """Generate ``course_root/release/<assignment>/`` from ``course_root/source/``.
+
+    First writes the settings (``config`` and ``tests``, by default course_config.py's)
+    into the master notebook, so points and the accuracy bar come from the config only.
+    """
+    apply_settings(
+        source_notebook(assignment, course_root),
+        tests if tests is not None else graded_tests(assignment),
+        config if config is not None else course_config(),
+    )
     run_nbgrader(["generate_assignment", assignment, "--force"], course_root)
     out = course_root / "release" / assignment
     if not out.is_dir():

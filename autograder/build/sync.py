@@ -9,7 +9,7 @@ from pathlib import Path
 from autograder.build.release import build_release
 from autograder.build.samples import build_samples
 from autograder.build.solutions import build_solutions
-from autograder.paths import REPO_ROOT, samples_dir, solutions_dir
+from autograder.paths import REPO_ROOT, samples_dir, solutions_dir, source_notebook
 
 
 def build_all(assignment: str) -> list[Path]:
@@ -27,7 +27,7 @@ def build_into(course: Path, assignment: str) -> tuple[Path, Path, Path]:
     shutil.copytree(REPO_ROOT / "source" / assignment, course / "source" / assignment)
     release = build_release(assignment, course)
     solutions, samples = course / "solutions" / assignment, course / "samples" / assignment
-    build_solutions(assignment, solutions)
+    build_solutions(assignment, solutions, source_notebook(assignment, course))
     build_samples(assignment, release, samples)
     return release, solutions, samples
 
