@@ -129,7 +129,8 @@ def test_feedback_shows_the_kits_messages_but_no_hidden_test(course):
 def test_validate_names_the_four_missing_pieces_in_the_release(course):
     release = course["root"] / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     report = run_nbgrader(["validate", str(release)], course["root"]).stdout
-    assert "VALIDATION FAILED ON 4 CELL(S)" in report
+    # the four piece checks, the whole-network check and the accuracy verdict
+    assert "VALIDATION FAILED ON 6 CELL(S)" in report
     for piece in (
         "Dense.backward",
         "ReLU.backward",
@@ -142,3 +143,17 @@ def test_validate_names_the_four_missing_pieces_in_the_release(course):
 def test_validate_passes_a_complete_notebook(course):
     complete = course["root"] / "submitted" / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     assert "Success!" in run_nbgrader(["validate", str(complete)], course["root"]).stdout
+
+
+def test_validate_fails_when_a_visible_check_fails(course):
+    transposed = (course["root"] / "submitted" / "dense_dw_transposed" / ASSIGNMENT
+                  / f"{ASSIGNMENT}.ipynb")
+    report = run_nbgrader(["validate", str(transposed)], course["root"]).stdout
+    assert "Success!" not in report and "VALIDATION FAILED" in report
+    assert "Dense.backward: some checks FAIL" in report
+
+
+def test_the_grades_export_has_a_column_per_test_and_none_for_visible_checks(course):
+    with (course["root"] / "nbgrader_grades.csv").open() as f:
+        header = next(csv.reader(f))
+    assert "dense_backward_dw" in header and "dense-check" not in header

@@ -54,11 +54,11 @@ class PerTestCsvExport(ExportPlugin):
                     )
                 )
                 continue
-            tests = {
+            tests = {  # 0-point cells are visible checks, not tests
                 grade.name: grade.score
                 for nb in submission.notebooks
                 for grade in nb.grades
-                if grade.cell.cell_type == "code"
+                if grade.cell.cell_type == "code" and grade.max_score > 0
             }
             rows.append(
                 dict(
