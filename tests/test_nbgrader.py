@@ -157,3 +157,12 @@ def test_the_grades_export_has_a_column_per_test_and_none_for_visible_checks(cou
     with (course["root"] / "nbgrader_grades.csv").open() as f:
         header = next(csv.reader(f))
     assert "dense_backward_dw" in header and "dense-check" not in header
+
+
+def test_feedback_math_renders_offline(course):
+    from test_offline_math import rendered_math
+
+    page = next((course["root"] / "feedback" / "correct" / ASSIGNMENT).glob("*.html"))
+    assert "window.MathJax" in page.read_text() and "mathjax/2.7.7" not in page.read_text()
+    rendered, failed = rendered_math(page)
+    assert rendered > 300 and failed == 0
