@@ -200,7 +200,7 @@ def test_a_transposed_dw_is_reported_where_it_is_made_and_training_says_it_did_n
        "p -= self.lr * g + self.weight_decay * p")],
      "weight decay not multiplied by the learning rate"),
     ([("p -= self.lr * (g + self.weight_decay * p)",
-       "p = p - self.lr * (g + self.weight_decay * p)")], "an update that changed nothing"),
+       "p = p - self.lr * (g + self.weight_decay * p)")], "no change at all"),
 ])
 def test_visible_checks_name_the_mistake_and_fail_for_validate(master, release, edits, named):
     ran = execute(solved_with(master, release, edits), allow_errors=True)
