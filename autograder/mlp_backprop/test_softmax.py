@@ -61,13 +61,16 @@ def gradient_mistakes(logits: np.ndarray, y: np.ndarray) -> list[Mistake]:
     true_set = np.where(Y == 1, -1.0, p)
     return [
         Mistake("missing 1/N", "it is N times the right gradient: the loss is the mean over "
-                "the batch, so dlogits = (P - Y) / N.", p - Y),
-        Mistake("extra 1/N", "it is the right gradient divided by N once more: divide "
-                "(P - Y) by N exactly once.", (p - Y) / n**2),
-        Mistake("sign flipped", "it has the opposite sign: dlogits = (P - Y) / N, "
-                "probabilities minus one-hot labels.", (Y - p) / n),
-        Mistake("one-hot not subtracted", "it is P / N: subtract the one-hot labels Y "
-                "(1 at each row's true class) from the probabilities.", p / n),
+                "the batch, so its gradient carries the factor 1/N (Section 8).", p - Y,
+                "Fix: dlogits /= N, once"),
+        Mistake("extra 1/N", "it is the right gradient divided by N once more: the factor "
+                "1/N belongs in it exactly once.", (p - Y) / n**2, "Fix: dlogits /= N, once"),
+        Mistake("sign flipped", "it has the opposite sign: the gradient is the "
+                "probabilities minus the one-hot labels, not the reverse.", (Y - p) / n,
+                ONE_HOT_FIX),
+        Mistake("one-hot not subtracted", "it is P / N: the one-hot labels Y (1 at each "
+                "row's true class) are not subtracted from the probabilities.", p / n,
+                ONE_HOT_FIX),
         Mistake("one-hot built wrong", "1 was subtracted in every column, not only at each "
                 "row's true class.", (p - 1.0) / n, ONE_HOT_FIX),
         Mistake("one-hot built wrong", "the true-class entries were set to -1 instead of "
