@@ -24,7 +24,7 @@ tests/mathjax/node_modules/.installed: tests/mathjax/package-lock.json
 	cd tests/mathjax && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-build: $(VENV)/.installed
+build: $(VENV)/.installed tests/mathjax/node_modules/.installed
 	$(PY) -m autograder build $(ASSIGNMENT)
 
 grade-samples: $(VENV)/.installed

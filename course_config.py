@@ -175,6 +175,14 @@ def apply_to_nbgrader(c: Any, config: CourseConfig = CONFIG) -> None:
     c.GenerateFeedback.preprocessors = generate_feedback_steps()
     c.ExportApp.plugin_class = "autograder.nbgrader_ext.export.PerTestCsvExport"
     put_kit_on_kernel_path()
+    offline_math(c)
+
+
+def offline_math(c: Any) -> None:
+    """Feedback pages (and any nbconvert HTML) carry their own MathJax: math renders offline."""
+    from autograder.offline_math import apply_to_nbconvert
+
+    apply_to_nbconvert(c)
 
 
 def put_kit_on_kernel_path() -> None:

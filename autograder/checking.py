@@ -40,6 +40,7 @@ class Verdict:
     passed: bool
     message: str = ""
     diagnosis: str | None = None
+    details: str = ""  # the fix line or hidden-run figures: shown only when revealed
     internal: bool = False  # the check itself broke: a grader bug, not the student's
 
 
@@ -130,7 +131,7 @@ def verdict(call: pytest.CallInfo) -> Verdict:
         return Verdict(True)
     error = call.excinfo.value
     if isinstance(error, CheckFailed):
-        return Verdict(False, error.message, error.diagnosis)
+        return Verdict(False, error.message, error.diagnosis, error.details)
     return Verdict(
         False,
         "The grader could not check this part (an internal error; your instructor has been told).",

@@ -1,7 +1,10 @@
 """What the hidden checks of every assignment share: finite differences, errors, verdicts.
 
 Each helper exists once here. A check fails by raising ``CheckFailed`` with a message
-written for the student; hidden inputs never appear in it.
+written for the student; hidden inputs never appear in it. A verdict has two parts: the
+``message`` (what is wrong, in the student's terms) and optional ``details`` (the exact
+fix line, figures of the hidden run) that feedback shows only when the caller reveals
+details, e.g. after the due date.
 """
 
 from __future__ import annotations
@@ -17,19 +20,25 @@ import numpy as np
 class CheckFailed(AssertionError):
     """A check's verdict: what went wrong in the student's terms, and the mistake if known."""
 
-    def __init__(self, message: str, diagnosis: str | None = None) -> None:
+    def __init__(self, message: str, diagnosis: str | None = None, details: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.diagnosis = diagnosis
+        self.details = details
 
 
 @dataclass(frozen=True)
 class Mistake:
-    """A known mistake: its name, a hint, and the output it would produce."""
+    """A known mistake: its name, a hint, the output it would produce, and the fix line.
+
+    ``hint`` says what is wrong without giving the code; ``fix`` is the exact line (shown
+    only when details are revealed).
+    """
 
     name: str
     hint: str
     output: np.ndarray | None
+    fix: str = ""
 
 
 def central_difference(f: Callable[[np.ndarray], float], x: np.ndarray, h: float) -> np.ndarray:
@@ -91,7 +100,7 @@ def expect_close(
     got = as_array(what, got)
     known = recognise(got, mistakes, rtol)
     if known:
-        raise CheckFailed(f"{what}: {known.hint}", diagnosis=known.name)
+        raise CheckFailed(f"{what}: {known.hint}", known.name, known.fix)
     if got.shape != want.shape:
         raise CheckFailed(f"{what} has shape {got.shape}, expected {want.shape}.")
     if not np.all(np.isfinite(got)):
@@ -108,6 +117,15 @@ def expect_close(
 SHAPE_ERROR = re.compile(r"mismatch|could not be broadcast|not aligned|shape", re.IGNORECASE)
 
 
+def raised(error: str, shapes: str) -> CheckFailed:
+    """The verdict on student code that raised ``error`` (traceback text); a shape error
+    also lists the shapes involved (``shapes``, in the student's symbols)."""
+    message = f"Your code raised an exception:\n{error}"
+    if SHAPE_ERROR.search(error):
+        message += f"\n\nThe shapes involved: {shapes}"
+    return CheckFailed(message, "exception")
+
+
 def probe_with_shapes(submission: Any, name: str, shapes: str) -> Any:
     """``submission.probe(name)``; when student code raised a shape error, the verdict
     also lists the shapes involved (``shapes``, in the student's symbols)."""
@@ -116,5 +134,5 @@ def probe_with_shapes(submission: Any, name: str, shapes: str) -> Any:
     except CheckFailed as err:
         if err.diagnosis == "exception" and SHAPE_ERROR.search(err.message):
             raise CheckFailed(f"{err.message}\n\nThe shapes involved: {shapes}",
-                              err.diagnosis) from None
+                              err.diagnosis, err.details) from None
         raise

@@ -15,9 +15,19 @@ CELL_PROBLEMS = {
 }
 
 
-def test_output(verdict: Verdict, limit: int) -> str:
-    """What a test says to the student."""
-    return "Passed." if verdict.passed else truncate_text(verdict.message, limit)
+def test_output(verdict: Verdict, limit: int, reveal_details: bool = False) -> str:
+    """What a test says to the student.
+
+    ``reveal_details``: also show the verdict's details (the exact fix line, figures of the
+    hidden training run). The caller decides, e.g. only after the due date; by default
+    feedback names what is wrong and where to look, not the line that fixes it.
+    """
+    if verdict.passed:
+        return "Passed."
+    text = verdict.message
+    if reveal_details and verdict.details:
+        text = f"{text}\n\n{verdict.details}"
+    return truncate_text(text, limit)
 
 
 def opening(source: str, width: int = 40) -> str:

@@ -65,6 +65,7 @@ def to_result(
     config: Any,
     level: Isolation,
     policy: LatePolicy | None = None,
+    reveal_details: bool = False,
 ) -> SubmissionResult:
     """The results of one submission: a verdict per configured test, scored, and its
     late penalty under ``policy``."""
@@ -80,7 +81,7 @@ def to_result(
                 title=spec.title,
                 score=float(spec.points) if verdict.passed else 0.0,
                 max_score=float(spec.points),
-                output=sub.relabel(test_output(verdict, config.feedback_chars)),
+                output=sub.relabel(test_output(verdict, config.feedback_chars, reveal_details)),
                 diagnosis=verdict.diagnosis,
             )
         )
@@ -119,6 +120,7 @@ def grade(
     students: Sequence[str] = (),
     due: str | None = None,
     unsafe: bool = False,
+    reveal_details: bool = False,
 ) -> list[SubmissionResult]:
     """Grade every submission found under ``paths``; one result per student, sorted.
 
@@ -126,7 +128,9 @@ def grade(
     those students; ``due`` (ISO-8601) overrides the configured due date. Student code
     runs at the best isolation level the config allows here; ``unsafe`` (the
     instructor's explicit flag) runs it without any. SandboxError when no level is
-    available and not ``unsafe``.
+    available and not ``unsafe``. ``reveal_details``: feedback also gives the exact fix
+    lines and the hidden training run's figures (the caller decides, e.g. after the due
+    date); by default it does not.
     """
     config = config or course_config()
     level = choose(config.isolation, unsafe)
@@ -144,6 +148,7 @@ def grade(
     ]
     verdicts = run_checks(assignment, probed, config, [s.id for s in specs])
     return [
-        to_result(sub, run, verdicts.get(sub.student, {}), specs, config, level, policy)
+        to_result(sub, run, verdicts.get(sub.student, {}), specs, config, level, policy,
+                  reveal_details)
         for sub, run in zip(submissions, runs, strict=True)
     ]

@@ -30,6 +30,7 @@ FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND",  # offline: no page may need the network
     "--dump-dom",
     "--virtual-time-budget=5000",
 )
@@ -117,3 +118,31 @@ def load(page: Path, timeout: float = 60.0) -> PageReport:
         )
     report = json.loads(html.unescape(found[1]))
     return PageReport(report["errors"], report["images"])
+
+
+def rendered_dom(page: Path, timeout: float = 120.0, budget_ms: int = 20000) -> str:
+    """The DOM of ``page`` after its scripts ran in headless Chromium, offline."""
+    chromium = chromium_or_skip()
+    flags = [f for f in FLAGS if not f.startswith("--virtual-time-budget")]
+    with tempfile.TemporaryDirectory(prefix="kit-browser-") as scratch:
+        done = subprocess.run(
+            [chromium, *flags, f"--virtual-time-budget={budget_ms}",
+             f"--user-data-dir={Path(scratch) / 'profile'}", page.as_uri()],
+            capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+        )
+    if "<body" not in done.stdout:
+        raise AssertionError(f"Chromium gave no DOM for {page}: {done.stderr[-2000:]}")
+    return done.stdout
+
+
+def screenshot(page: Path, out: Path, size: str = "1200,2400", timeout: float = 120.0) -> None:
+    """A PNG of ``page`` rendered offline in headless Chromium, to look at."""
+    chromium = chromium_or_skip()
+    flags = [f for f in FLAGS if f != "--dump-dom" and not f.startswith("--virtual-time")]
+    with tempfile.TemporaryDirectory(prefix="kit-browser-") as scratch:
+        subprocess.run(
+            [chromium, *flags, "--virtual-time-budget=20000", f"--window-size={size}",
+             f"--screenshot={out}", f"--user-data-dir={Path(scratch) / 'profile'}",
+             page.as_uri()],
+            capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False,
+        )

@@ -145,3 +145,31 @@ def test_hidden_inputs_are_deterministic(config):
         for key in a.inputs:
             for x, y in zip(leaves(a.inputs[key]), leaves(b.inputs[key]), strict=True):
                 np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize(("entry", "lost"), [
+    ("softmax_missing_1_over_n", {"softmax_dlogits"}),
+    ("sgd_decay_added_into_gradient", {"sgd_step_weight_decay"}),
+    ("dense_dx_uses_w_not_transposed", {"dense_backward_dx", "training_accuracy"}),
+])
+def test_one_mistake_costs_only_the_tests_it_breaks(entry, lost, verdicts):
+    """Missing 1/N loses softmax_dlogits only (the large-logits test judges stability, not
+    scale); `g += wd * p` loses SGD points; a crash on Dense.backward's return line keeps
+    the dW and db it stored right."""
+    assert set(failures(verdicts[entry])) == lost
+
+
+def test_feedback_gives_the_fix_line_only_when_details_are_revealed(verdicts):
+    from autograder.feedback_text import test_output
+
+    verdict = verdicts["dense_dw_transposed"]["dense_backward_dw"]
+    hidden, shown = test_output(verdict, 4000), test_output(verdict, 4000, reveal_details=True)
+    assert "self.x.T @ grad_out" not in hidden and "self.x.T @ grad_out" in shown
+    assert "transpose of dL/dW" in hidden
+    for got in verdicts.values():  # the training figures hint at schedule and data
+        v = got["training_accuracy"]
+        assert "epoch" not in v.message and not re.search(r"\d\.\d{3}", v.message), v.message
+    for name, got in verdicts.items():  # a traceback quotes the student's own line
+        for test, v in got.items():
+            if v.diagnosis != "exception":
+                assert "@" not in v.message and "-=" not in v.message, (name, test, v.message)

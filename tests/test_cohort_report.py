@@ -52,7 +52,7 @@ def test_report_command_writes_one_self_contained_page(graded):
     page = (graded / "report.html").read_text()
     assert len(images(page)) == 2
     assert not re.search(r'(src|href)="(?!data:)', page)  # nothing loaded from elsewhere
-    assert "7 submissions: mean <strong>55.0</strong>" in page
+    assert "7 submissions: mean <strong>55.7</strong>" in page
 
 
 def test_pass_rates_count_each_submission_once_per_test(graded):

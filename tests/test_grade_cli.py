@@ -18,10 +18,7 @@ SAMPLES = samples_dir(ASSIGNMENT)
 MISTAKES = {  # sample: {failed test: diagnosis}, training_accuracy aside
     "dense_dw_transposed": {"dense_backward_dw": "transposed dW"},
     "relu_mask_from_upstream": {"relu_backward_dx": "mask from upstream gradient"},
-    "softmax_missing_mean": {
-        "softmax_dlogits": "missing 1/N",
-        "softmax_large_logits": "missing 1/N",
-    },
+    "softmax_missing_mean": {"softmax_dlogits": "missing 1/N"},
     "sgd_rebinds_parameters": {
         "sgd_step_plain": "parameters rebound",
         "sgd_step_weight_decay": "parameters rebound",
@@ -119,9 +116,29 @@ def test_a_missing_path_is_a_clear_error_with_exit_code_2(tmp_path, capsys):
     assert "nope.ipynb" in capsys.readouterr().err
 
 
-def test_tracebacks_name_cells_as_the_student_counts_them(graded):
+def test_a_missing_1_over_n_loses_exactly_one_test_in_the_sandbox(graded):
+    assert failed(read_results(graded)["softmax_missing_mean"]) == {
+        "softmax_dlogits": "missing 1/N"
+    }
+
+
+def test_a_transposed_dw_stops_training_with_the_layer_and_array_named(graded):
     training = read_results(graded)["dense_dw_transposed"]["tests"][-1]["output"]
-    nb = nbformat.read(SAMPLES / "dense_dw_transposed.ipynb", as_version=4)
+    assert "layer 5 (Dense): backward stored dW with shape (2, 64), but W has shape (64, 2)" in (
+        training)
+
+
+def test_a_crash_on_the_return_line_keeps_dw_and_db_and_names_the_cell(tmp_path):
+    nb = nbformat.read(SAMPLES / "correct.ipynb", as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    number = int(training.split('File "code cell ')[1].split('"')[0])
-    assert "p -= self.lr" in code[number - 1].source and "<cell" not in training
+    dense = next(c for c in code if "return grad_out @ self.W.T" in c.source)
+    dense.source = dense.source.replace("return grad_out @ self.W.T", "return grad_out @ self.W")
+    nbformat.write(nb, tmp_path / "crash_on_return.ipynb")
+    assert main(["grade", str(tmp_path / "crash_on_return.ipynb"), "--out",
+                 str(tmp_path / "out")]) == 0
+    results = read_results(tmp_path / "out")["crash_on_return"]
+    assert failed(results) == {"dense_backward_dx": "exception",
+                               "training_accuracy": "exception"}
+    output = results["tests"][0]["output"]
+    number = int(output.split('File "code cell ')[1].split('"')[0])
+    assert "return grad_out @ self.W" in code[number - 1].source and "<cell" not in output

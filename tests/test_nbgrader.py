@@ -186,7 +186,8 @@ def test_feedback_shows_the_kits_messages_but_no_hidden_test(course):
 def test_validate_names_the_four_missing_pieces_in_the_release(course):
     release = course["root"] / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     report = run_nbgrader(["validate", str(release)], course["root"]).stdout
-    assert "VALIDATION FAILED ON 4 CELL(S)" in report
+    # the four piece checks, the whole-network check and the accuracy verdict
+    assert "VALIDATION FAILED ON 6 CELL(S)" in report
     for piece in (
         "Dense.backward",
         "ReLU.backward",
@@ -227,3 +228,26 @@ def test_the_gradebook_sync_keeps_every_honest_grade(course, synced):
 def test_the_solution_is_not_importable_from_a_kernel_nbgrader_starts(course):
     nbgrader = rows(course["root"] / "nbgrader_grades.csv")
     assert float(nbgrader["solution_importer"]["score"]) == 0  # the stubs stayed stubs
+
+
+def test_validate_fails_when_a_visible_check_fails(course):
+    transposed = (course["root"] / "submitted" / "dense_dw_transposed" / ASSIGNMENT
+                  / f"{ASSIGNMENT}.ipynb")
+    report = run_nbgrader(["validate", str(transposed)], course["root"]).stdout
+    assert "Success!" not in report and "VALIDATION FAILED" in report
+    assert "Dense.backward: some checks FAIL" in report
+
+
+def test_the_grades_export_has_a_column_per_test_and_none_for_visible_checks(course):
+    with (course["root"] / "nbgrader_grades.csv").open() as f:
+        header = next(csv.reader(f))
+    assert "dense_backward_dw" in header and "dense-check" not in header
+
+
+def test_feedback_math_renders_offline(course):
+    from test_offline_math import rendered_math
+
+    page = next((course["root"] / "feedback" / "correct" / ASSIGNMENT).glob("*.html"))
+    assert "window.MathJax" in page.read_text() and "mathjax/2.7.7" not in page.read_text()
+    rendered, failed = rendered_math(page)
+    assert rendered > 300 and failed == 0

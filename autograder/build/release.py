@@ -6,9 +6,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+from autograder.build.settings import apply_settings
+from autograder.config import course_config, graded_tests
 from autograder.errors import KitError
-from autograder.paths import course_root, release_dir
+from autograder.paths import course_root, release_dir, source_notebook
 
 CONFIG_FAILED = "Exception while loading config file"  # nbgrader logs it and carries on
 
@@ -35,8 +38,19 @@ def run_nbgrader(args: list[str], root: Path | None = None) -> subprocess.Comple
     return done
 
 
-def build_release(assignment: str, root: Path | None = None) -> Path:
-    """Generate ``root/release/<assignment>/`` from ``root/source/`` (default: the course)."""
+def build_release(
+    assignment: str, root: Path | None = None, config: Any = None, tests: Any = None
+) -> Path:
+    """Generate ``root/release/<assignment>/`` from ``root/source/`` (default: the course).
+
+    First writes the settings (``config`` and ``tests``, by default course_config.py's)
+    into the master notebook, so points and the accuracy bar come from the config only.
+    """
+    apply_settings(
+        source_notebook(assignment, root),
+        tests if tests is not None else graded_tests(assignment),
+        config if config is not None else course_config(),
+    )
     run_nbgrader(["generate_assignment", assignment, "--force"], root)
     out = release_dir(assignment, root)
     if not out.is_dir():

@@ -69,9 +69,12 @@ def execute(nb: nbformat.NotebookNode, origin: str, timeout: int = 300) -> None:
     CoalesceStreamsPreprocessor().preprocess(nb, {})  # stream splits depend on timing
 
 
-def build_solutions(assignment: str, out_dir: Path) -> list[Path]:
-    """Write ``<assignment>.py`` and the executed ``<assignment>.ipynb`` into ``out_dir``."""
-    src = source_notebook(assignment)
+def build_solutions(assignment: str, out_dir: Path, src: Path | None = None) -> list[Path]:
+    """Write ``<assignment>.py`` and the executed ``<assignment>.ipynb`` into ``out_dir``.
+
+    ``src``: the master notebook (default: the repository's).
+    """
+    src = src or source_notebook(assignment)
     if not src.is_file():
         raise KitError(f"{src}: master notebook not found")
     origin = f"source/{assignment}/{src.name}"

@@ -27,7 +27,7 @@ def build_into(course: Path, assignment: str) -> tuple[Path, Path, Path]:
     shutil.copytree(source_notebook(assignment).parent, course / "source" / assignment)
     release = build_release(assignment, course)
     solutions, samples = course / "solutions" / assignment, course / "samples" / assignment
-    build_solutions(assignment, solutions)
+    build_solutions(assignment, solutions, source_notebook(assignment, course))
     build_samples(assignment, release, samples)
     return release, solutions, samples
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.inside.notebook import student_traceback
 from autograder.inside.probing import plain, student
 
 
@@ -59,23 +60,51 @@ def backward_or_stale(make_layer: Callable[[], Any], inputs: dict) -> tuple[Any,
 
 
 def dense_backward(ns: dict, inputs: dict) -> dict[str, Any]:
-    """The student's Dense: forward twice (two batches), then backward on the second."""
+    """The student's Dense: forward twice (two batches), then backward on the second.
+
+    When backward raises after it stored dW or db (a crash on its return line), the
+    stored gradients come back with the error text (``error``), so they are still judged.
+    """
     d_in, d_out = inputs["W"].shape
     dense = student(ns, "Dense")
+    made: list[tuple[Any, np.ndarray, np.ndarray]] = []  # (layer, its initial dW, db)
 
     def make_layer() -> Any:
         np.random.seed(0)
         layer = dense(d_in, d_out)
         layer.W, layer.b = inputs["W"].copy(), inputs["b"].copy()
         layer.dW, layer.db = np.zeros_like(layer.W), np.zeros_like(layer.b)
+        made.append((layer, layer.dW, layer.db))
         return layer
 
-    ran = backward_or_stale(make_layer, inputs)
+    try:
+        ran = backward_or_stale(make_layer, inputs)
+    except Exception as err:
+        return gradients_stored_before(err, *made[0])
     if ran is None:
         return {"stale_cache": True}
     layer, y, dx = ran
     return {"stale_cache": False, "y": plain(y), "dx": plain(dx),
             "dW": plain(layer.dW), "db": plain(layer.db)}
+
+
+def stored(value: Any, initial: np.ndarray) -> Any:
+    """The gradient backward stored, or None if it is still the untouched initial zeros."""
+    untouched = value is initial and not np.any(initial)
+    return None if untouched else plain(value)
+
+
+def gradients_stored_before(
+    err: Exception, layer: Any, initial_dW: np.ndarray, initial_db: np.ndarray
+) -> dict[str, Any]:
+    """dW / db stored before backward raised ``err`` (None where not stored), with the error.
+
+    Re-raises ``err`` when backward stored neither (nothing to judge but the error).
+    """
+    dW, db = stored(layer.dW, initial_dW), stored(layer.db, initial_db)
+    if dW is None and db is None:
+        raise err
+    return {"stale_cache": False, "error": student_traceback(err), "dW": dW, "db": db}
 
 
 def relu_backward(ns: dict, inputs: dict) -> dict[str, Any]:
@@ -129,8 +158,9 @@ def sgd_step(ns: dict, inputs: dict) -> dict[str, Any]:
     """One student SGD step on a model whose params and grads the case sets.
 
     Returns the model's parameters after the step (``params``), the values now held by
-    the arrays ``model.params()`` returned before it (``originals``), and whether each
-    layer attribute W / b is still that same array (``same_objects``).
+    the arrays ``model.params()`` returned before it (``originals``), whether each
+    layer attribute W / b is still that same array (``same_objects``), and the gradients
+    the model holds after the step (``grads``: a step must not change them).
     """
     params, grads = inputs["params"], inputs["grads"]
     layers = [GivenDense(*(a.copy() for a in (params[i], params[i + 1], grads[i], grads[i + 1])))
@@ -144,4 +174,5 @@ def sgd_step(ns: dict, inputs: dict) -> dict[str, Any]:
         "params": [plain(p) for p in model.params()],
         "originals": [plain(p) for p in before],
         "same_objects": [a is p for a, p in zip(attributes, before, strict=True)],
+        "grads": [plain(g) for g in model.grads()],
     }

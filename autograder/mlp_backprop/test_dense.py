@@ -16,6 +16,7 @@ from autograder.checktools import (
     central_difference,
     expect_close,
     probe_with_shapes,
+    raised,
 )
 from autograder.mlp_backprop.cases import dense_case
 
@@ -40,35 +41,42 @@ def want(case: dict[str, np.ndarray], wrt: str, h: float) -> np.ndarray:
     return central_difference(lambda v: dense_loss(**{**args, wrt: v}), case[wrt], h)
 
 
-def dense_outputs(submission: Any) -> dict[str, Any]:
-    """The dense_backward probe's data, or the stale-cache verdict."""
+def dense_outputs(submission: Any, wanted: str) -> dict[str, Any]:
+    """The dense_backward probe's data with output ``wanted`` ("dx", "dW" or "db"), or
+    the verdict on why it has none: a stale cache, or backward raising before it made
+    that output (a crash on the return line still leaves dW and db to judge)."""
     out = probe_with_shapes(submission, "dense_backward", SHAPES)
     if out["stale_cache"]:
         raise CheckFailed(STALE, "stale cache")
+    if out.get(wanted) is None and out.get("error"):
+        raise raised(out["error"], SHAPES)
     return out
 
 
 def test_dense_backward_dx(submission, config):
     case = dense_case(config)
-    out = dense_outputs(submission)
+    out = dense_outputs(submission, "dx")
     dx = want(case, "x", config.fd_step)
     n = case["x"].shape[0]
     expect_close("dx returned by Dense.backward", out["dx"], dx, config.grad_rtol, [
         Mistake("extra 1/N", EXTRA_1_N, dx / n),
         Mistake("extra factor N", EXTRA_N, dx * n),
-        Mistake("dx transposed", "it has shape (d_in, N) and holds the transpose of dL/dx. "
-                "dL/dx = grad_out @ W.T has the shape of x, (N, d_in).", dx.T),
+        Mistake("dx transposed", "it has shape (d_in, N) and holds the transpose of dL/dx, "
+                "which must have the shape of x, (N, d_in).", dx.T,
+                "Fix: return grad_out @ self.W.T"),
     ])
 
 
 def test_dense_backward_dw(submission, config):
     case = dense_case(config)
-    out = dense_outputs(submission)
+    out = dense_outputs(submission, "dW")
     dW = want(case, "W", config.fd_step)
     n = case["x"].shape[0]
     expect_close("self.dW after Dense.backward", out["dW"], dW, config.grad_rtol, [
         Mistake("transposed dW", "it holds the transpose of dL/dW. dW must have the shape "
-                "of W, (d_in, d_out): dW = x.T @ grad_out, not grad_out.T @ x.", dW.T),
+                "of W, (d_in, d_out); check the order of the product and which factor is "
+                "transposed (Section 5's shape table).", dW.T,
+                "Fix: self.dW = self.x.T @ grad_out"),
         Mistake("extra 1/N", EXTRA_1_N, dW / n),
         Mistake("extra factor N", EXTRA_N, dW * n),
         Mistake("dW left at zero", "it is still all zeros: assign the gradient to self.dW "
@@ -78,17 +86,19 @@ def test_dense_backward_dw(submission, config):
 
 def test_dense_backward_db(submission, config):
     case = dense_case(config)
-    out = dense_outputs(submission)
+    out = dense_outputs(submission, "db")
     db = want(case, "b", config.fd_step)
     g = case["grad_out"]
     expect_close("self.db after Dense.backward", out["db"], db, config.grad_rtol, [
         Mistake("db averaged over the batch", "it is the mean of grad_out over the batch; "
-                "b is added to every row, so its gradient is the sum over the batch "
-                "(grad_out.sum(axis=0)).", g.mean(axis=0)),
+                "b is added to every row, so its gradient is the sum over the batch.",
+                g.mean(axis=0), "Fix: self.db = grad_out.sum(axis=0)"),
         Mistake("db not summed over the batch", "it has one row per example, shape (N, d_out); "
-                "b has shape (d_out,), so sum grad_out over the batch axis (axis=0).", g),
+                "b has shape (d_out,), so its gradient adds up the rows of grad_out.", g,
+                "Fix: self.db = grad_out.sum(axis=0)"),
         Mistake("db summed over the wrong axis", "it has shape (N,): it was summed over the "
-                "features (axis=1) instead of over the batch (axis=0).", g.sum(axis=1)),
+                "features instead of over the batch.", g.sum(axis=1),
+                "Fix: self.db = grad_out.sum(axis=0)"),
         Mistake("db left at zero", "it is still all zeros: assign the gradient to self.db "
                 "inside backward.", np.zeros_like(db)),
     ])

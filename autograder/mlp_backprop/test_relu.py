@@ -17,6 +17,7 @@ from autograder.checktools import (
 )
 from autograder.mlp_backprop.cases import relu_case
 
+FIX = "Fix: return grad_out * self.mask"
 SHAPES = "x, self.mask and grad_out are (N, D); backward returns dx (N, D)."
 STALE = ("ReLU.backward works after one forward pass but fails after two forward passes "
          "with different batch sizes: it uses a mask left by an earlier pass. Use the mask "
@@ -38,18 +39,18 @@ def mistakes(case: dict[str, np.ndarray]) -> list[Mistake]:
     x, g = case["x"], case["grad_out"]
     return [
         Mistake("mask from upstream gradient", "it keeps grad_out where grad_out > 0. The "
-                "mask must come from the layer's input x (x > 0, cached in forward), not "
-                "from the upstream gradient.", g * (g > 0)),
+                "mask must come from the layer's forward input x (cached in forward), not "
+                "from the upstream gradient.", g * (g > 0), FIX),
         Mistake("forgot upstream gradient", "it is the 0/1 mask alone. By the chain rule, "
-                "multiply the upstream gradient by the mask: grad_out * (x > 0).",
-                (x > 0).astype(float)),
+                "the upstream gradient must pass through the mask.",
+                (x > 0).astype(float), FIX),
         Mistake("mask inverted", "it lets the gradient through where x <= 0 and blocks it "
                 "where x > 0; ReLU passes the gradient where its input is positive.",
-                g * (x <= 0)),
-        Mistake("returns relu(x)", "it is the forward output max(0, x), not a gradient: "
-                "return grad_out * (x > 0).", np.maximum(0.0, x)),
+                g * (x <= 0), FIX),
+        Mistake("returns relu(x)", "it is the forward output max(0, x), not a gradient.",
+                np.maximum(0.0, x), FIX),
         Mistake("mask not applied", "it returns grad_out unchanged; ReLU blocks the gradient "
-                "where its input is not positive (multiply by the mask).", g),
+                "where its input is not positive.", g, FIX),
     ]
 
 

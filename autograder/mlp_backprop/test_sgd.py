@@ -23,16 +23,22 @@ from autograder.mlp_backprop.cases import sgd_case
 NAMES = ("W of the first Dense", "b of the first Dense", "W of the second Dense",
          "b of the second Dense")
 SHAPES = "each gradient in model.grads() has the shape of its parameter in model.params()."
-REBOUND = ("`p = p - lr * g` builds a new array and rebinds a name to it, so the model's own "
-           "arrays keep their old values. Update each array in place: `p -= lr * g` (or "
-           "np.subtract(p, lr * g, out=p)).")
+REBOUND = ("an assignment such as `p = p - ...` builds a new array and rebinds a name to it, "
+           "so the model's own arrays keep their old values. Update each array in place "
+           "(Section 9, 'The update must happen in place').")
+IN_PLACE_FIX = "Fix: p -= self.lr * (g + self.weight_decay * p)"
 
 
 ATTRIBUTE_REBOUND = (
     "After SGD.step some layer's W or b is a new array, not the one model.params() returned "
     "before the step: `layer.W = layer.W - ...` (like `p = p - ...`) builds a new array, and "
-    "whatever still holds the old one never sees the update. Update the arrays in place: "
-    "`p -= lr * g`."
+    "whatever still holds the old one never sees the update. Update the arrays in place."
+)
+GRADIENTS_CHANGED = (
+    "SGD.step changed the gradient arrays stored in the layers (model.grads()); {names} "
+    "no longer hold(s) dL/dtheta after the step. Adding the weight-decay term into g in "
+    "place overwrites the gradient the layer stored: compute g + weight_decay * p as a "
+    "new array."
 )
 
 
@@ -59,7 +65,8 @@ def mistakes(case: dict[str, Any]) -> list[Mistake]:
     p, g, lr, wd = case["params"], case["grads"], case["lr"], case["weight_decay"]
     weights = range(0, len(p), 2)
     found = [
-        Mistake("parameters rebound", "the model's parameters did not change. " + REBOUND, flat(p)),
+        Mistake("parameters rebound", "the model's parameters did not change: " + REBOUND,
+                flat(p), IN_PLACE_FIX),
         Mistake("gradient added", "the parameters moved along the gradient: subtract "
                 "lr * g to go downhill.", flat(update(p, [-x for x in g], lr, -wd))),
         Mistake("biases not updated", "the weights are right but the biases b kept their "
@@ -78,11 +85,13 @@ def mistakes(case: dict[str, Any]) -> list[Mistake]:
 def wd_mistakes(p: list[np.ndarray], g: list[np.ndarray], lr: float, wd: float) -> list[Mistake]:
     """The known weight-decay mistakes (each invisible when weight_decay is 0)."""
     return [
-        Mistake("weight decay sign", "weight decay pushed the parameters away from zero: "
-                "the update is p -= lr * (g + weight_decay * p).", flat(update(p, g, lr, -wd))),
+        Mistake("weight decay sign", "weight decay pushed the parameters away from zero; "
+                "it must shrink them towards zero.", flat(update(p, g, lr, -wd)),
+                IN_PLACE_FIX),
         Mistake("weight decay not scaled by lr", "the decay term weight_decay * p was "
-                "subtracted without the factor lr: p -= lr * (g + weight_decay * p).",
-                flat([q - lr * d - wd * q for q, d in zip(p, g, strict=True)])),
+                "subtracted without the factor lr; the learning rate multiplies the whole "
+                "bracket (gradient plus decay).",
+                flat([q - lr * d - wd * q for q, d in zip(p, g, strict=True)]), IN_PLACE_FIX),
         Mistake("weight decay ignored", "the step is right for weight_decay = 0 but ignores "
                 "self.weight_decay: add weight_decay * p to the gradient.",
                 flat(update(p, g, lr, 0.0))),
@@ -113,17 +122,29 @@ def test_sgd_step_plain(submission, config):
     expect_step(out["params"], sgd_case(config, False), config.value_rtol)
 
 
+def expect_gradients_kept(got: list[Any], case: dict[str, Any]) -> None:
+    """Pass when the step left every gradient array of the model as it was."""
+    changed = [name for name, a, g in zip(NAMES, got, case["grads"], strict=True)
+               if not np.array_equal(as_array(f"the gradient of {name}", a), g)]
+    if changed:
+        raise CheckFailed(GRADIENTS_CHANGED.format(names=", ".join(f"d({n})" for n in changed)),
+                          "gradient modified in place",
+                          "Fix: p -= self.lr * (g + self.weight_decay * p), without g += ...")
+
+
 def test_sgd_step_weight_decay(submission, config):
     out = probe_with_shapes(submission, "sgd_weight_decay", SHAPES)
-    expect_step(out["params"], sgd_case(config, True), config.value_rtol)
+    case = sgd_case(config, True)
+    expect_step(out["params"], case, config.value_rtol)
+    expect_gradients_kept(out["grads"], case)
 
 
 def test_sgd_step_in_place(submission, config):
     out = probe_with_shapes(submission, "sgd_plain", SHAPES)
     initial = sgd_case(config, False)["params"]
     if not all(out["same_objects"]):
-        raise CheckFailed(ATTRIBUTE_REBOUND, "parameters rebound")
+        raise CheckFailed(ATTRIBUTE_REBOUND, "parameters rebound", IN_PLACE_FIX)
     if all(np.array_equal(np.asarray(a), b) for a, b in zip(out["originals"], initial,
                                                             strict=True)):
-        raise CheckFailed("SGD.step left the arrays of model.params() unchanged. " + REBOUND,
-                          "parameters rebound")
+        raise CheckFailed("SGD.step left the arrays of model.params() unchanged: " + REBOUND,
+                          "parameters rebound", IN_PLACE_FIX)

@@ -23,7 +23,7 @@ from autograder.checktools import CheckFailed, probe_with_shapes
 from autograder.mlp_backprop.cases import TRAINING_SCHEDULE, hidden_task
 
 SHAPES = ("the net is Dense(2, 64) -> ReLU -> Dense(64, 64) -> ReLU -> Dense(64, 2) on "
-          "mini-batches of 32 points; each dW must have its W's shape (d_in, d_out), "
+          "batches of N points; each dW must have its W's shape (d_in, d_out), "
           "each db its b's shape (d_out,), and dlogits the shape of the logits (N, 2).")
 
 
@@ -64,11 +64,11 @@ def trained_params(out: dict) -> list[np.ndarray]:
     params = [np.asarray(p, dtype=float) for p in params]
     if not out.get("finite") or not all(np.all(np.isfinite(p)) for p in params):
         raise CheckFailed(
-            f"The training loss or the weights became nan or inf (after {out.get('steps')} "
-            "steps), so training stopped. Look at the pieces whose own tests fail; an "
-            "unstable softmax or a gradient with the wrong sign or scale can make the loss "
-            "blow up.",
+            "The training loss or the weights became nan or inf, so training stopped. Look "
+            "at the pieces whose own tests fail; an unstable softmax or a gradient with the "
+            "wrong sign or scale can make the loss blow up.",
             "loss became nan",
+            f"They stopped being finite after {out.get('steps')} steps.",
         )
     return params
 
@@ -78,10 +78,10 @@ def test_training_accuracy(submission, config):
     x, y = hidden_task(config)
     reached, required = accuracy(params, x, y), config.min_train_accuracy
     if reached < required:
-        raise CheckFailed(
-            f"Training with your Dense, ReLU, softmax_cross_entropy_with_logits and SGD on "
-            f"the hidden task reached a training accuracy of {reached:.3f}; at least "
-            f"{required:.2f} is required. A piece that fails its own test usually explains "
-            "this one.",
+        raise CheckFailed(  # the figure is a detail: it hints at the hidden task
+            f"Training with your Dense, ReLU, softmax_cross_entropy_with_logits and SGD "
+            f"did not reach the minimum accuracy of {required:.2f}. A piece that fails its "
+            "own test usually explains this one.",
             "accuracy too low",
+            f"Final training accuracy on the hidden task: {reached:.3f}.",
         )

@@ -23,15 +23,22 @@ class GivenSequential:
 
     def __init__(self, layers: list[Any]) -> None:
         self.layers = layers
+        self.input_shapes: list[tuple[int, ...]] = []
 
     def forward(self, x: Any, training: bool = True) -> Any:
+        self.input_shapes = []
         for layer in self.layers:
+            self.input_shapes.append(np.shape(x))
             x = layer.forward(x, training=training)
         return x
 
     def backward(self, grad_out: Any) -> Any:
-        for layer in reversed(self.layers):
+        """Backward through the layers; a gradient of the wrong shape is named where it is
+        made (as the notebook's Sequential does), not later in SGD.step."""
+        for number in range(len(self.layers), 0, -1):
+            layer = self.layers[number - 1]
             grad_out = layer.backward(grad_out)
+            check_shapes(number, layer, grad_out, self.input_shapes[number - 1])
         return grad_out
 
     def params(self) -> list[Any]:
@@ -43,6 +50,22 @@ class GivenSequential:
     def zero_grads(self) -> None:
         for layer in self.layers:
             layer.zero_grads()
+
+
+def check_shapes(number: int, layer: Any, grad_in: Any, input_shape: tuple[int, ...]) -> None:
+    """ValueError naming the layer and the array when a gradient has the wrong shape."""
+    where = f"layer {number} ({type(layer).__name__})"
+    names = {id(value): name for name, value in vars(layer).items()}
+    for p, g in zip(layer.params(), layer.grads(), strict=False):
+        if np.shape(g) != np.shape(p):
+            raise ValueError(
+                f"{where}: backward stored {names.get(id(g), 'a gradient')} with shape "
+                f"{np.shape(g)}, but {names.get(id(p), 'its parameter')} has shape "
+                f"{np.shape(p)}. A gradient has the shape of the array it differentiates.")
+    if np.shape(grad_in) != tuple(input_shape):
+        raise ValueError(
+            f"{where}: backward returned dL/dx with shape {np.shape(grad_in)}, but the "
+            f"layer's input x had shape {tuple(input_shape)}.")
 
 
 def build_model(ns: dict, inputs: dict) -> GivenSequential:

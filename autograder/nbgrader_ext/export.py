@@ -49,11 +49,11 @@ class PerTestCsvExport(ExportPlugin):
             except MissingEntry:
                 rows.append(self._missing(assignment, student.id))
                 continue
-            tests = {
+            tests = {  # 0-point cells are visible checks, not tests
                 grade.name: grade.score
                 for nb in submission.notebooks
                 for grade in nb.grades
-                if grade.cell.cell_type == "code"
+                if grade.cell.cell_type == "code" and grade.max_score > 0
             }
             penalty = submission.late_submission_penalty or 0.0
             known = submission.timestamp is not None and submission.duedate is not None

@@ -103,15 +103,41 @@ class ReLU(Layer):
         return grad_out * self.mask
 
 
+def check_gradient_shapes(number, layer, grad_in, input_shape):
+    """Raise ValueError, naming the layer and the array, when a gradient has a wrong shape.
+
+    number: position of layer in the network, 1 for the first
+    grad_in: what layer.backward returned, dL/dx, which must have input_shape,
+             the shape of the layer's input x in the forward pass
+    """
+    where = f"layer {number} ({type(layer).__name__})"
+    attributes = vars(layer)
+    for p, g in zip(layer.params(), layer.grads()):
+        if np.shape(g) != np.shape(p):
+            grad_name = next((k for k, v in attributes.items() if v is g), "a gradient")
+            param_name = next((k for k, v in attributes.items() if v is p), "its parameter")
+            raise ValueError(
+                f"{where}: backward stored {grad_name} with shape {np.shape(g)}, but "
+                f"{param_name} has shape {np.shape(p)}. A gradient has the shape of the "
+                "array it differentiates.")
+    if np.shape(grad_in) != tuple(input_shape):
+        raise ValueError(
+            f"{where}: backward returned dL/dx with shape {np.shape(grad_in)}, but the "
+            f"layer's input x had shape {tuple(input_shape)}.")
+
+
 class Sequential(Layer):
     """Layers applied one after another: y = f_M(... f_2(f_1(x)) ...)."""
 
     def __init__(self, *layers):
         self.layers = list(layers)
+        self.input_shapes = []  # shape of each layer's input in the last forward pass
 
     def forward(self, x, training=True):
         """x: (N, d_in) input of the first layer. Returns the output of the last layer."""
+        self.input_shapes = []
         for layer in self.layers:
+            self.input_shapes.append(np.shape(x))
             x = layer.forward(x, training=training)
         return x
 
@@ -119,10 +145,12 @@ class Sequential(Layer):
         """grad_out: (N, d_out) upstream gradient dL/dy of the last layer's output.
 
         Returns dL/dx for the input of the first layer; on the way, every layer
-        stores the gradients of its own parameters.
+        stores the gradients of its own parameters, and their shapes are checked.
         """
-        for layer in reversed(self.layers):
+        for number in range(len(self.layers), 0, -1):
+            layer = self.layers[number - 1]
             grad_out = layer.backward(grad_out)
+            check_gradient_shapes(number, layer, grad_out, self.input_shapes[number - 1])
         return grad_out
 
     def params(self):
@@ -223,51 +251,54 @@ def build_model(seed=0):
     )
 
 
-def train_step(model, X, y, opt):
+def train_step(model, X, y, opt, loss_fn=None):
     """One step of the protocol: forward, loss, zero_grads, backward, step.
 
     X: (N, d_in) batch; y: (N,) integer labels
+    loss_fn: the loss and its gradient, softmax_cross_entropy_with_logits when None
     returns: (loss, logits), both computed before the update
     """
+    loss_fn = loss_fn or softmax_cross_entropy_with_logits
     logits = model.forward(X, training=True)
-    loss, dlogits = softmax_cross_entropy_with_logits(logits, y)
+    loss, dlogits = loss_fn(logits, y)
     model.zero_grads()
     model.backward(dlogits)
     opt.step(model)
     return loss, logits
 
 
-def run_epoch(model, X, y, opt, batch_size):
+def run_epoch(model, X, y, opt, batch_size, loss_fn=None):
     """One pass over (X, y): a single full-batch step, or shuffled mini-batches.
 
     returns: (loss, accuracy) of the epoch
     """
     if batch_size is None:
-        loss, _ = train_step(model, X, y, opt)
+        loss, _ = train_step(model, X, y, opt, loss_fn)
         return float(loss), accuracy_from_logits(model.forward(X, training=False), y)
     order = np.random.permutation(X.shape[0])
     losses, accuracies = [], []
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
-        loss, logits = train_step(model, X[batch], y[batch], opt)
+        loss, logits = train_step(model, X[batch], y[batch], opt, loss_fn)
         losses.append(loss)
         accuracies.append(accuracy_from_logits(logits, y[batch]))
     return float(np.mean(losses)), float(np.mean(accuracies))
 
 
-def train(model, X, y, opt, epochs, batch_size=None, seed=0, log_every=50):
+def train(model, X, y, opt, epochs, batch_size=None, seed=0, log_every=50, loss_fn=None):
     """Train model on (X, y) for a number of epochs and record the loss and accuracy.
 
     X: (N, d_in) inputs; y: (N,) integer labels
     batch_size: None for full-batch steps, else the mini-batch size
     seed: seeds the global generator first (it drives the shuffling of mini-batches)
     log_every: print the loss and accuracy every log_every epochs (0: never)
+    loss_fn: the loss and its gradient, softmax_cross_entropy_with_logits when None
     returns: history dict of lists 'epoch', 'loss', 'acc', one entry per epoch
     """
     set_seed(seed)
     history = {"epoch": [], "loss": [], "acc": []}
     for epoch in range(1, epochs + 1):
-        loss, acc = run_epoch(model, X, y, opt, batch_size)
+        loss, acc = run_epoch(model, X, y, opt, batch_size, loss_fn)
         history["epoch"].append(epoch)
         history["loss"].append(loss)
         history["acc"].append(acc)

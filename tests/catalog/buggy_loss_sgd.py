@@ -6,7 +6,6 @@ from tests.catalog.sources import SGD, Entry, failing, variant
 
 TRAINING_TOO_LOW = {"training_accuracy": "accuracy too low"}
 TRAINING_DIVERGES = {"training_accuracy": "loss became nan"}
-GRADIENT = ("softmax_dlogits", "softmax_large_logits")
 
 SOFTMAX_HEAD = '''
 def softmax_cross_entropy_with_logits(logits, y):
@@ -35,28 +34,27 @@ SOFTMAX_BUGS = [
     dlogits = probs.copy()
     dlogits[np.arange(N), y] -= 1.0
     return loss, dlogits
-""", failing(GRADIENT, "missing 1/N"),
-        "N times the gradient makes training oscillate: it passes on 11 of 12 training "
-        "seeds, not on the configured one (0.935), so its training verdict is luck",
-        unpinned=("training_accuracy",)),
+""", failing(("softmax_dlogits",), "missing 1/N"),
+        "N times the gradient still trains (the hidden run ends at 0.9775): one mistake, "
+        "one test"),
     softmax("softmax_extra_1_over_n", """
     dlogits = probs.copy()
     dlogits[np.arange(N), y] -= 1.0
     return loss, dlogits / N / N
-""", {**failing(GRADIENT, "extra 1/N"), **TRAINING_TOO_LOW}),
+""", {**failing(("softmax_dlogits",), "extra 1/N"), **TRAINING_TOO_LOW}),
     softmax("softmax_sign_flipped", """
     dlogits = -probs
     dlogits[np.arange(N), y] += 1.0
     return loss, dlogits / N
-""", {**failing(GRADIENT, "sign flipped"), **TRAINING_DIVERGES}),
+""", {**failing(("softmax_dlogits",), "sign flipped"), **TRAINING_DIVERGES}),
     softmax("softmax_onehot_not_subtracted", """
     return loss, probs / N
-""", {**failing(GRADIENT, "one-hot not subtracted"), **TRAINING_DIVERGES}),
+""", {**failing(("softmax_dlogits",), "one-hot not subtracted"), **TRAINING_DIVERGES}),
     softmax("softmax_onehot_every_column", """
     dlogits = probs.copy()
     dlogits[:, y] -= 1.0
     return loss, dlogits / N
-""", {**failing(GRADIENT, "one-hot built wrong"), **TRAINING_DIVERGES}),
+""", {**failing(("softmax_dlogits",), "one-hot built wrong"), **TRAINING_DIVERGES}),
     softmax("softmax_unstable_recomputed_probs", """
     p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     p[np.arange(N), y] -= 1.0
@@ -125,6 +123,12 @@ SGD_BUGS = [
     for p, g in zip(model.params(), model.grads()):
         p += self.lr * (g + self.weight_decay * p)
 """, {**failing(SGD[:2], "gradient added"), **TRAINING_DIVERGES}),
+    sgd("sgd_decay_added_into_gradient", """
+    for p, g in zip(model.params(), model.grads()):
+        g += self.weight_decay * p
+        p -= self.lr * g
+""", {"sgd_step_weight_decay": "gradient modified in place"},
+        "right parameters, but the layers' stored gradients are overwritten"),
     sgd("sgd_lr_applied_twice", """
     for p, g in zip(model.params(), model.grads()):
         p -= self.lr * self.lr * (g + self.weight_decay * p)
