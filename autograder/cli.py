@@ -116,6 +116,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     results = grade(
         args.paths, assignment, args.jobs or config.jobs, progress_bar,
         students=args.student, due=args.due, unsafe=args.unsafe_no_isolation,
+        reveal_details=args.reveal_details,
     )  # fmt: skip
     merge = bool(args.student)
     write_all(results, args.out, merge=merge, title=page_title(args))
@@ -249,6 +250,12 @@ def add_grade(add: Add) -> None:
     )
     grade.add_argument(
         "--due", metavar="ISO-8601", help="due date, overriding the config and the gradebook"
+    )
+    grade.add_argument(
+        "--reveal-details",
+        action="store_true",
+        help="feedback gives the exact fix lines and hidden-run figures even before the due "
+        "date (after it, they are given anyway)",
     )
     grade.add_argument(
         "--unsafe-no-isolation",

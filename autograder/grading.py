@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,11 @@ def to_result(
     )
 
 
+def past_due(policy: LatePolicy | None) -> bool:
+    """Whether the due date is known and has passed (then feedback may say more)."""
+    return bool(policy and policy.due and datetime.now(UTC) > policy.due)
+
+
 def chosen(found: list[tuple[str, Path]], students: Sequence[str]) -> list[tuple[str, Path]]:
     """The ``(student, notebook)`` pairs of ``students`` (all when none are named)."""
     if not students:
@@ -129,13 +135,14 @@ def grade(
     runs at the best isolation level the config allows here; ``unsafe`` (the
     instructor's explicit flag) runs it without any. SandboxError when no level is
     available and not ``unsafe``. ``reveal_details``: feedback also gives the exact fix
-    lines and the hidden training run's figures (the caller decides, e.g. after the due
-    date); by default it does not.
+    lines and the hidden training run's figures; they are revealed anyway once the due
+    date (``due``, the config's or the gradebook's) has passed, and never before.
     """
     config = config or course_config()
     level = choose(config.isolation, unsafe)
     specs = graded_tests(assignment)
     policy = policy_from(config, assignment, course_root(), due)
+    reveal_details = reveal_details or past_due(policy)
     found = chosen(find_submissions(paths), students)
     requests = importlib.import_module(f"autograder.{assignment}").probe_requests(config)
     submissions = [load_submission(student, path) for student, path in found]

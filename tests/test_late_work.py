@@ -183,7 +183,9 @@ def test_the_nbgrader_export_keeps_nbgraders_late_penalty(tmp_path):
         timestamp=datetime(2026, 12, 1, 19, 30),
         duedate=datetime(2026, 12, 1, 17),
         total_seconds_late=9000.0,
-        notebooks=[Obj(grades=[Obj(name="dense_backward_dx", score=10.0, cell=cell)])],
+        notebooks=[
+            Obj(grades=[Obj(name="dense_backward_dx", score=10.0, max_score=10.0, cell=cell)])
+        ],
     )
     gradebook = Obj(
         assignments=[Obj(name=ASSIGNMENT, max_score=100.0)],
@@ -204,3 +206,15 @@ def test_a_gradebook_without_the_assignment_has_no_due_date_and_a_broken_one_is_
     (tmp_path / "gradebook.db").write_text("not a database")
     with pytest.raises(KitError, match="gradebook.db: cannot read the due date"):
         gradebook_due(tmp_path, ASSIGNMENT)
+
+
+def test_are_hidden_details_revealed_only_after_the_due_date():
+    from datetime import datetime, timedelta, timezone
+
+    from autograder.grading import past_due
+    from autograder.late import LatePolicy
+
+    now = datetime.now(timezone.utc)
+    assert past_due(LatePolicy(due=now - timedelta(hours=1)))
+    assert not past_due(LatePolicy(due=now + timedelta(hours=1)))
+    assert not past_due(LatePolicy(due=None)) and not past_due(None)
