@@ -99,6 +99,14 @@ def softmax_large_case(config: Any) -> dict[str, np.ndarray]:
     return {"logits": logits, "y": labels_with_every_class(r, n, c)}
 
 
+def softmax_shifted_case(config: Any) -> dict[str, np.ndarray]:
+    """``softmax_large_case`` with each row's maximum subtracted: the logits a stable
+    softmax works with. Softmax cannot tell the two apart, so neither may the student's."""
+    case = softmax_large_case(config)
+    logits = case["logits"]
+    return {"logits": logits - logits.max(axis=1, keepdims=True), "y": case["y"]}
+
+
 def sgd_case(config: Any, weight_decay: bool) -> dict[str, Any]:
     """One SGD step on the reference model Dense(3, 4) -> ReLU -> Dense(4, 2).
 
@@ -152,6 +160,12 @@ def probe_requests(config: Any) -> list[ProbeRequest]:
         ProbeRequest("softmax", f"{PROBES}:softmax", softmax_case(config)),
         ProbeRequest(
             "softmax_large", f"{PROBES}:softmax", softmax_large_case(config), requires=("softmax",)
+        ),
+        ProbeRequest(
+            "softmax_shifted",
+            f"{PROBES}:softmax",
+            softmax_shifted_case(config),
+            requires=("softmax",),
         ),
         ProbeRequest("sgd_plain", f"{PROBES}:sgd_step", sgd_case(config, weight_decay=False)),
         ProbeRequest(

@@ -17,6 +17,7 @@ from autograder.checktools import (
     central_difference,
     expect_close,
     probe_with_shapes,
+    relative_error,
 )
 from autograder.mlp_backprop.cases import softmax_case
 
@@ -26,6 +27,12 @@ ONE_HOT_FIX = "Fix: dlogits = probs.copy(); dlogits[np.arange(N), y] -= 1; dlogi
 UNSTABLE = ("For logits of size ~1000 {what} contains nan or inf: np.exp overflows. "
             "Subtract each row's maximum logit before np.exp (softmax does not change), "
             "or reuse the stable probabilities computed for the loss.")
+
+
+SHIFTED = ("For logits of size ~1000 {what} differs from what your function gives for the "
+           "same logits minus each row's maximum. Softmax cannot tell those apart "
+           "(softmax(z) = softmax(z - c)), so something overflowed, underflowed or was "
+           "clipped: subtract each row's maximum before np.exp.")
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -109,3 +116,11 @@ def test_softmax_large_logits(submission, config):
     dlogits = as_array("dlogits", out["dlogits"])
     if not np.all(np.isfinite(dlogits)):
         raise CheckFailed(UNSTABLE.format(what="dlogits"), "unstable softmax")
+    if not np.any(dlogits):
+        raise CheckFailed("For logits of size ~1000 dlogits is all zeros: the gradient of "
+                          "the loss never vanishes everywhere at once.", "gradient all zero")
+    shifted = submission.probe("softmax_shifted")
+    for what, got, same in (("the loss", loss, shifted["loss"]),
+                            ("dlogits", dlogits, shifted["dlogits"])):
+        if np.shape(got) != np.shape(same) or relative_error(got, same)[0] > config.grad_rtol:
+            raise CheckFailed(SHIFTED.format(what=what), "unstable softmax")
