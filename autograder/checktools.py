@@ -87,10 +87,33 @@ def as_array(what: str, value: object) -> np.ndarray:
         raise CheckFailed(f"{what} is None: did you forget to return it or to assign it?")
     try:
         return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int like 10**400
         raise CheckFailed(
             f"{what} should be a numpy array of numbers, got {type(value).__name__}"
         ) from None
+
+
+def cosine(got: object, want: np.ndarray) -> float:
+    """The cosine of the angle between ``got`` and ``want`` as flat vectors: 1 for the
+    same direction at any scale, -1 for the opposite one; 0 when they cannot be compared
+    (another shape, a value that is not finite, a zero vector)."""
+    try:
+        a = np.asarray(got, dtype=np.float64).ravel()
+    except (TypeError, ValueError, OverflowError):
+        return 0.0
+    b = np.asarray(want, dtype=np.float64).ravel()
+    if a.shape != b.shape or not np.all(np.isfinite(a)):
+        return 0.0
+    norms = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b) / norms if norms > 0 else 0.0
+
+
+def points_like_one_of(got: object, candidates: Sequence[np.ndarray], min_cosine: float) -> bool:
+    """Whether ``got`` points (at any scale, either sign) the way one of ``candidates``
+    does: the right answer or a known mistake. A check of one property (stability, in
+    place) uses it so that a known mistake costs only its own test, while an answer made
+    of constants or noise earns nothing."""
+    return any(abs(cosine(got, want)) >= min_cosine for want in candidates)
 
 
 def expect_close(

@@ -92,6 +92,7 @@ def start_root(plan: ChildPlan) -> NoReturn:
 def _isolate(plan: ChildPlan) -> None:
     """Own session, resource caps, private fds and folder, reproducible random state."""
     os.setsid()
+    confine.set_dumpable(True)  # so the worker can measure it; the worker itself is not
     _cap(resource.RLIMIT_AS, plan.address_space)
     _cap(resource.RLIMIT_FSIZE, plan.file_size)
     _cap(resource.RLIMIT_CORE, 0)

@@ -8,8 +8,8 @@ only the process itself can do, in this order:
 2. ``restrict_files`` (the fallback level only, where no mount namespace hides the
    rest of the machine): Landlock lets it read only what it needs to run and write
    only its scratch folder.
-3. ``restrict_syscalls``: seccomp refuses network sockets, debugging other processes,
-   new namespaces, mounts, keyrings and kernel-side programs.
+3. ``restrict_syscalls``: seccomp refuses sockets, debugging other processes, new
+   namespaces, mounts, keyrings, kernel-side programs, memory files and SysV IPC.
 """
 
 from __future__ import annotations
@@ -26,8 +26,14 @@ _REFUSED = (
     "open_tree", "fsopen", "fsmount", "keyctl", "add_key", "request_key", "bpf",
     "perf_event_open", "userfaultfd", "io_uring_setup", "personality", "acct",
     "swapon", "swapoff", "reboot", "kexec_load", "init_module", "finit_module",
+    # memory no process accounts for, and objects that outlive the processes
+    "memfd_create", "memfd_secret", "shmget", "msgget", "semget", "mq_open",
+    # sockets of any family (socketpair between the sandbox's own processes still works)
+    "socket",
 )
-_NETWORK_FAMILIES = (2, 10, 16, 17)  # AF_INET, AF_INET6, AF_NETLINK, AF_PACKET
+# clone() flags that make new namespaces; clone3 is unknown, so callers use clone
+_NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000,
+                    0x20000000, 0x40000000, 0x00000080)
 _PR_SET_DUMPABLE = 4
 
 
@@ -45,9 +51,16 @@ def drop_privileges(uid: int) -> None:
         raise ConfinementError(f"cannot switch to uid {uid}: {exc}") from exc
     if os.getuid() != uid or os.geteuid() != uid or _effective_capabilities() != 0:
         raise ConfinementError(f"still privileged after switching to uid {uid}")
-    # Leaving root made the process undumpable, which hides its own /proc/self/fd from
-    # it; its processes are all the student's anyway, and core dumps are capped at 0.
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0)
+
+
+def set_dumpable(dumpable: bool) -> None:
+    """Whether processes of the same uid may read and write this one's memory through
+    /proc. Leaving root makes a process undumpable: the worker stays so (student code
+    runs as its uid, and must not patch it); the forks that run student code become
+    dumpable again, so the worker can measure their memory; where a folder is reached
+    through /proc/self/fd (the fallback level, where Landlock forbids writing /proc) the
+    worker must be dumpable to reach it."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_DUMPABLE, int(dumpable), 0, 0, 0)
 
 
 KEPT_FDS: list[int] = []  # descriptors the forks must keep open (see reach_through)
@@ -56,6 +69,8 @@ KEPT_FDS: list[int] = []  # descriptors the forks must keep open (see reach_thro
 def reach_through(aliases: dict[str, int]) -> None:
     """Import from each folder through its inherited descriptor (``/proc/self/fd/N``)
     where the uid cannot reach it by path; forks keep these descriptors."""
+    set_dumpable(True)  # or /proc/self/fd is closed to the process itself
+
     def moved(paths: list[str]) -> list[str]:
         for folder, fd in aliases.items():
             paths = [f"/proc/self/fd/{fd}{p[len(folder):]}"
@@ -97,9 +112,10 @@ def restrict_syscalls() -> None:
         rules = seccomp.SyscallFilter(seccomp.ALLOW)
         for name in _REFUSED:
             rules.add_rule(seccomp.ERRNO(errno.EPERM), name)
-        for family in _NETWORK_FAMILIES:
-            domain = seccomp.Arg(0, seccomp.EQ, family)
-            rules.add_rule(seccomp.ERRNO(errno.EACCES), "socket", domain)
+        rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
+        for flag in _NAMESPACE_FLAGS:
+            rules.add_rule(seccomp.ERRNO(errno.EPERM), "clone",
+                           seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
         rules.load()
     except (OSError, RuntimeError, ValueError) as exc:
         raise ConfinementError(f"cannot load the seccomp filter: {exc}") from exc

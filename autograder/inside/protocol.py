@@ -20,6 +20,10 @@ from typing import Any
 import numpy as np
 
 MAX_FRAME_BYTES = 64 * 2**20
+# What a sandbox may send the grading process in one frame: probe values are a few
+# arrays (the largest, trained weights, ~40 KB), and a large frame decoded into Python
+# lists would cost the grader many times its size.
+MAX_RESULT_BYTES = 4 * 2**20
 MAX_DEPTH = 64
 ARRAY_KEY = "__ndarray__"
 ARRAY_KINDS = "biufc"  # bool, signed, unsigned, float, complex
@@ -50,6 +54,15 @@ class ChannelClosed(ProtocolError):
 
 class ChannelTimeout(ProtocolError):
     """No whole frame arrived before the deadline."""
+
+
+def encode_frame_within(message: dict, limit: int) -> bytes:
+    """``encode_frame``, refusing (FrameTooLarge) a frame of more than ``limit`` bytes."""
+    frame = encode_frame(message)
+    if len(frame) - HEADER.size > limit:
+        raise FrameTooLarge(f"output too large: {len(frame) - HEADER.size:,} bytes, the "
+                            f"limit is {limit:,} bytes")
+    return frame
 
 
 def encode_frame(message: dict) -> bytes:
@@ -101,8 +114,8 @@ def parse_body(body: bytes) -> dict:
 class FrameReader:
     """Collects frames from a non-blocking fd; the trusted side reads with deadlines."""
 
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
+    def __init__(self, fd: int, limit: int = MAX_FRAME_BYTES) -> None:
+        self.fd, self.limit = fd, limit
         self._buffer = bytearray()
         self.closed = False
         os.set_blocking(fd, False)
@@ -125,9 +138,9 @@ class FrameReader:
         if len(self._buffer) < HEADER.size:
             return None
         (size,) = HEADER.unpack_from(self._buffer)
-        if size > MAX_FRAME_BYTES:
+        if size > self.limit:
             raise FrameTooLarge(f"output too large: a frame of {size:,} bytes, the limit "
-                                f"is {MAX_FRAME_BYTES:,} bytes")
+                                f"is {self.limit:,} bytes")
         end = HEADER.size + size
         if len(self._buffer) < end:
             return None

@@ -26,11 +26,13 @@ from autograder.inside.child import ProbeCall
 from autograder.inside.limits import Limits
 from autograder.inside.probing import resolve as resolve_probe
 from autograder.inside.protocol import (
+    MAX_RESULT_BYTES,
     ChannelClosed,
     FrameTooLarge,
     ProtocolError,
     decode_plain,
     encode_frame,
+    encode_frame_within,
     read_frame_blocking,
     write_all,
 )
@@ -138,7 +140,7 @@ def _fields(result: StepResult) -> dict:
 def _send_probe(pool_out: int, name: str, result: StepResult) -> None:
     message = {"kind": "probe", "name": name, "value": result.value, **_fields(result)}
     try:
-        frame = encode_frame(message)
+        frame = encode_frame_within(message, MAX_RESULT_BYTES)
     except (FrameTooLarge, RecursionError, ValueError) as exc:
         frame = encode_frame({**message, "status": "crashed", "value": None,
                               "error": f"The probe crashed: {exc}."})

@@ -15,6 +15,7 @@ from autograder.checktools import (
     Mistake,
     as_array,
     expect_close,
+    points_like_one_of,
     probe_with_shapes,
     recognise,
 )
@@ -139,6 +140,21 @@ def test_sgd_step_weight_decay(submission, config):
     expect_gradients_kept(out["grads"], case)
 
 
+DOWNHILL = 0.999  # |cosine| between the change and that of the step or a known mistake
+NOT_DOWNHILL = ("SGD.step changed the arrays of model.params() in place, but not along the "
+                "gradient: each parameter must move by -lr times its gradient.")
+
+
+def steps_downhill(after: list[Any], case: dict[str, Any]) -> bool:
+    """Whether the parameters moved the way the right step or a known mistake moves them
+    (at any scale): a step that ignores the gradient does not."""
+    start = flat(case["params"])
+    change = flat([np.asarray(a, dtype=float) for a in after]) - start
+    moves = [flat(want_params(case)) - start]
+    moves += [m.output - start for m in mistakes(case) if m.name != "parameters rebound"]
+    return points_like_one_of(change, moves, DOWNHILL)
+
+
 def test_sgd_step_in_place(submission, config):
     out = probe_with_shapes(submission, "sgd_plain", SHAPES)
     initial = sgd_case(config, False)["params"]
@@ -148,3 +164,5 @@ def test_sgd_step_in_place(submission, config):
                                                             strict=True)):
         raise CheckFailed("SGD.step left the arrays of model.params() unchanged: " + REBOUND,
                           "parameters rebound", IN_PLACE_FIX)
+    if not steps_downhill(out["originals"], sgd_case(config, False)):
+        raise CheckFailed(NOT_DOWNHILL, "not a gradient step")

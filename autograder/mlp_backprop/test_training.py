@@ -19,8 +19,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checktools import CheckFailed, probe_with_shapes
-from autograder.mlp_backprop.cases import TRAINING_SCHEDULE, hidden_task
+from autograder.checktools import CheckFailed, cosine, probe_with_shapes
+from autograder.mlp_backprop import test_dense, test_relu, test_sgd, test_softmax
+from autograder.mlp_backprop.cases import (
+    TRAINING_SCHEDULE,
+    dense_case,
+    hidden_task,
+    relu_case,
+    sgd_case,
+    softmax_case,
+)
 
 SHAPES = ("the net is Dense(2, 64) -> ReLU -> Dense(64, 64) -> ReLU -> Dense(64, 2) on "
           "batches of N points; each dW must have its W's shape (d_in, d_out), "
@@ -73,6 +81,50 @@ def trained_params(out: dict) -> list[np.ndarray]:
     return params
 
 
+GRADIENT_LIKE = 0.9  # cosine with the right gradient, at any scale: it is one at all
+NO_GRADIENTS = ("Training was not counted: {pieces} did not give gradients on their own "
+                "checks (all zeros, the input passed back unchanged, or an error), so these "
+                "weights did not come from backpropagation. Make each piece compute its "
+                "gradient; its own test says how far it is.")
+
+
+def computes_gradients(submission, config) -> dict[str, bool]:
+    """For each piece, whether its own probe gave something that points the way the right
+    gradient does (at any scale: a missing 1/N still counts). Training needs all four,
+    so weights written by hand, or learnt by other means from the hidden labels, earn
+    nothing."""
+
+    def aligned(probe: str, pairs) -> bool:
+        try:
+            out = submission.probe(probe)
+        except CheckFailed:
+            return False
+        return all(cosine(out.get(key), want) >= GRADIENT_LIKE for key, want in pairs(out))
+
+    h = config.fd_step
+    dense, relu, soft = dense_case(config), relu_case(config), softmax_case(config)
+    sgd = sgd_case(config, False)
+    return {
+        "Dense.backward": aligned("dense_backward", lambda out: [
+            (name, test_dense.want(dense, wrt, h)) for name, wrt in
+            (("dx", "x"), ("dW", "W"))]),  # db alone may be missing: its test says so
+        "ReLU.backward": aligned("relu_backward", lambda out: [
+            ("dx", test_relu.want(relu, h))]),
+        "softmax_cross_entropy_with_logits": aligned("softmax", lambda out: [
+            ("dlogits", test_softmax.want_dlogits(soft, h))]),
+        "SGD.step": steps(submission, sgd),
+    }
+
+
+def steps(submission, case: dict) -> bool:
+    """Whether SGD.step moved the parameters the way a gradient step does."""
+    try:
+        params = submission.probe("sgd_plain").get("params")
+        return test_sgd.steps_downhill(params, case)
+    except (CheckFailed, TypeError, ValueError):  # no probe value, or not a list of arrays
+        return False
+
+
 def test_training_accuracy(submission, config):
     params = trained_params(probe_with_shapes(submission, "training", SHAPES))
     x, y = hidden_task(config)
@@ -85,3 +137,6 @@ def test_training_accuracy(submission, config):
             "accuracy too low",
             f"Final training accuracy on the hidden task: {reached:.3f}.",
         )
+    missing = [piece for piece, ok in computes_gradients(submission, config).items() if not ok]
+    if missing:  # accurate weights, but not from the student's backpropagation
+        raise CheckFailed(NO_GRADIENTS.format(pieces=", ".join(missing)), "pieces compute nothing")

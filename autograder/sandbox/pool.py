@@ -29,7 +29,7 @@ from autograder.inside.protocol import (
     encode_plain,
 )
 from autograder.sandbox import kit_view
-from autograder.sandbox.isolation import Isolation, choose, shared_temp
+from autograder.sandbox.isolation import Isolation, choose
 from autograder.sandbox.models import (
     CELL_STATUSES,
     PROBE_STATUSES,
@@ -44,12 +44,17 @@ from autograder.sandbox.spawn import WorkerProcess
 
 GRACE = 15.0  # seconds a worker may take beyond a step's limit (sending, killing, cleanup)
 START_TRIES = 3
+LOCKS = "/tmp"  # one fixed folder, whatever TMPDIR says, so every grader sees every claim
 MAX_UID_SEARCH = 1000  # how far past the configured first uid a busy machine may push us
 DEFAULT_UID_BASE = 61000
 
 
 class BudgetSpent(ProtocolError):
     """The submission used up its whole time budget."""
+
+
+class RequestRefused(ProtocolError):
+    """The sandbox refused the request before running anything (a kit problem if twice)."""
 
 
 class UidClaim:
@@ -64,7 +69,7 @@ class UidClaim:
             if uid >= base + MAX_UID_SEARCH:
                 self.release()
                 raise SandboxError(f"no free dedicated uid in {base}..{uid - 1}")
-            fd = os.open(os.path.join(shared_temp(), f"autograder-uid-{uid}.lock"),
+            fd = os.open(os.path.join(LOCKS, f"autograder-uid-{uid}.lock"),
                          os.O_RDWR | os.O_CREAT, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -261,6 +266,8 @@ class Conversation:
                           f"{self.limits.submission_timeout:g} s", "Not run")
         except ProtocolError as exc:
             self.failure = self._how(exc)
+            if last_try and isinstance(exc, RequestRefused):
+                raise SandboxError(f"the sandbox could not run this request: {exc}") from None
             if last_try:
                 self._give_up(f"the sandbox running this notebook failed twice ({self.failure})",
                               "Crashed")
@@ -276,10 +283,12 @@ class Conversation:
             if limit >= self.budget_end:
                 raise BudgetSpent("time budget spent") from None
             raise
-        if frame.get("kind") == "harness_error":
-            raise SandboxError(f"the sandbox could not run this request: {frame.get('message')}")
-        if frame.get("kind") == "internal_error":
-            raise ProtocolError(f"internal error: {str(frame.get('message'))[:500]}")
+        if frame.get("kind") in ("harness_error", "internal_error"):
+            # whatever a sandbox says costs at most its own submission, never the batch;
+            # only a request refused before any step ran (twice) stops the grader
+            first = not self.cells and not self.probes and frame.get("kind") == "harness_error"
+            error = RequestRefused if first else ProtocolError
+            raise error(f"{frame.get('kind')}: {str(frame.get('message'))[:500]}")
         if frame.get("kind") != kind or frame.get("index" if kind == "cell" else "name") != key:
             expected = "the end of the run" if kind == "done" else f"the {kind} {key!r}"
             raise ProtocolError(f"expected {expected}, got {str(frame)[:200]}")

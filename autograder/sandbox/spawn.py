@@ -20,7 +20,7 @@ import psutil
 
 from autograder.inside import procs
 from autograder.inside.limits import Limits
-from autograder.inside.protocol import FrameReader, ProtocolError, send_frame
+from autograder.inside.protocol import MAX_RESULT_BYTES, FrameReader, ProtocolError, send_frame
 from autograder.sandbox.isolation import Isolation, launch, shared_temp
 from autograder.sandbox.models import SandboxError
 
@@ -51,7 +51,7 @@ class WorkerProcess:
             raise
         self._to_worker = self.process.stdin.fileno()
         os.set_blocking(self._to_worker, False)
-        self._from_worker = FrameReader(self.process.stdout.fileno())
+        self._from_worker = FrameReader(self.process.stdout.fileno(), MAX_RESULT_BYTES)
 
     def wait_ready(self) -> None:
         """Block until the worker is confined and has imported numpy; SandboxError if not."""
