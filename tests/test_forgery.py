@@ -35,6 +35,7 @@ STUBS = samples_dir(ASSIGNMENT) / "stubs.ipynb"
 CONTROLS = ("correct", "dense_dw_transposed")
 SITE = Path(sys.prefix)
 MARK = "kit-forgery-marker"
+FORGERIES = Path(__file__).parent / "forgeries"  # cells from a red-team review
 CONFIG_UID = 61000  # course_config's sandbox_uid (asserted in the batch fixture)
 
 ANSWER_KEY = """
@@ -119,6 +120,7 @@ def attacks(port: int, out: Path) -> dict[str, str]:
             "            f.write(b'x' * (400 * 2**20))\n    except OSError:\n        pass"
         ),
         "sleepy": "import time\ntime.sleep(2.5)",
+        **{path.stem: path.read_text() for path in sorted(FORGERIES.glob("*.cell"))},
     }
 
 
@@ -270,3 +272,17 @@ def test_is_grading_without_isolation_refused_unless_asked(monkeypatch):
     with pytest.raises(SandboxError, match="unsafe-no-isolation"):
         isolation.choose("auto", unsafe=False)
     assert isolation.choose("auto", unsafe=True) is Isolation.NONE
+
+
+def test_does_the_grader_stay_small_whatever_a_sandbox_sends(batch):
+    import resource
+
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    assert peak_mib < 1536, f"the grading process peaked at {peak_mib:.0f} MiB"
+
+
+def test_does_no_sysv_ipc_object_outlive_the_batch(batch):
+    for table in ("shm", "msg", "sem"):
+        lines = Path(f"/proc/sysvipc/{table}").read_text().splitlines()[1:]
+        owners = [int(line.split()[7 if table != "sem" else 4]) for line in lines]
+        assert not [uid for uid in owners if CONFIG_UID <= uid < CONFIG_UID + 100], table
