@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import traceback
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,7 +42,8 @@ class Verdict:
     message: str = ""
     diagnosis: str | None = None
     details: str = ""  # the fix line or hidden-run figures: shown only when revealed
-    internal: bool = False  # the check itself broke: a grader bug, not the student's
+    internal: str | None = None  # the check itself broke (a kit bug): its traceback, for
+    # the instructor's log only (it may quote hidden inputs), never for the student
 
 
 def probe_failure(outcome: Outcome, limit: float) -> CheckFailed:
@@ -132,12 +134,18 @@ def verdict(call: pytest.CallInfo) -> Verdict:
     error = call.excinfo.value
     if isinstance(error, CheckFailed):
         return Verdict(False, error.message, error.diagnosis, error.details)
-    return Verdict(
-        False,
-        "The grader could not check this part (an internal error; your instructor has been told).",
-        "internal error",
-        internal=True,
-    )
+    return Verdict(False, INTERNAL_ERROR, "internal error", internal=kit_traceback(error))
+
+
+INTERNAL_ERROR = (
+    "The grader could not check this part: the check itself failed (a bug in the grader, "
+    "not in your code). Please tell your instructor."
+)
+
+
+def kit_traceback(error: BaseException) -> str:
+    """The whole traceback of an exception a check raised (kit frames included)."""
+    return "".join(traceback.format_exception(error)).rstrip()
 
 
 def check_files(assignment: str, test_ids: list[str]) -> list[str]:

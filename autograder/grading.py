@@ -84,6 +84,7 @@ def to_result(
                 max_score=float(spec.points),
                 output=sub.relabel(test_output(verdict, config.feedback_chars, reveal_details)),
                 diagnosis=verdict.diagnosis,
+                internal_error=verdict.internal,
             )
         )
     raw_score = sum(t.score for t in tests)
