@@ -209,12 +209,12 @@ def test_a_gradebook_without_the_assignment_has_no_due_date_and_a_broken_one_is_
 
 
 def test_are_hidden_details_revealed_only_after_the_due_date():
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from autograder.grading import past_due
     from autograder.late import LatePolicy
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert past_due(LatePolicy(due=now - timedelta(hours=1)))
     assert not past_due(LatePolicy(due=now + timedelta(hours=1)))
     assert not past_due(LatePolicy(due=None)) and not past_due(None)
