@@ -1,21 +1,19 @@
 """Does the sandboxed grader give every catalog submission the same verdicts as the
-in-process path that nbgrader's hidden test cells use?
+forked path that nbgrader's hidden test cells use?
 
 Each catalog entry becomes a one-cell notebook; the whole catalog is graded in one
 batch by ``autograder.grading.grade`` (sandbox, --jobs 2) and compared, test by test and
-diagnosis by diagnosis, with ``tests/test_catalog.py``'s in-process verdicts.
+diagnosis by diagnosis and message by message, with ``tests/test_catalog.py``'s verdicts.
 """
 
 from __future__ import annotations
 
 import nbformat
 import pytest
-from test_catalog import failures
 
 from autograder.grading import grade
 from tests.catalog import ENTRIES
-
-ASSIGNMENT = "mlp_backprop"
+from tests.helpers import ASSIGNMENT, failures
 
 
 @pytest.fixture(scope="module")
@@ -32,3 +30,7 @@ def test_sandbox_and_in_process_agree(entry, sandboxed, verdicts):
     result = sandboxed[entry.name]
     got = {t.id: t.diagnosis for t in result.tests if t.status != "passed"}
     assert got == failures(verdicts[entry.name])
+    for test in result.tests:  # the same words, except tracebacks (cells vs. files)
+        verdict = verdicts[entry.name][test.id]
+        if verdict.diagnosis != "exception" and not verdict.passed:
+            assert test.output == verdict.message, (entry.name, test.id)

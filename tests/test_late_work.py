@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import ASSIGNMENT
 
 from autograder.build.release import nbgrader_env
 from autograder.cli import main
@@ -20,6 +19,7 @@ from autograder.config import course_config
 from autograder.grading import grade
 from autograder.late import LatePolicy, gradebook_due, parse_timestamp, policy_from
 from autograder.paths import samples_dir
+from tests.helpers import ASSIGNMENT
 
 DUE = "2026-12-01T17:00:00+00:00"
 ON_TIME = "2026-12-01 16:59:59.000000 UTC"

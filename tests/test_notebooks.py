@@ -8,13 +8,13 @@ import tempfile
 
 import nbformat
 import pytest
-from conftest import ASSIGNMENT
 from nbclient import NotebookClient
 
 from autograder.build import out_of_sync
 from autograder.build.samples import mutate, solved
 from autograder.build.solutions import HIDDEN
 from autograder.config import graded_tests
+from tests.helpers import ASSIGNMENT
 
 PIECES = ("Dense.backward", "ReLU.backward", "softmax_cross_entropy_with_logits", "SGD.step")
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
