@@ -7,6 +7,7 @@ Test files import these from here (``from tests.helpers import ...``), never fro
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import warnings
 from collections.abc import Callable
@@ -81,13 +82,25 @@ def entry_namespace(entry: Entry) -> dict[str, Any]:
     return namespace
 
 
+def patient(config: Any) -> Any:
+    """``config`` with time limits no loaded machine reaches: in the tests only a hang may
+    time out (probe inputs do not depend on the limits)."""
+    return dataclasses.replace(
+        config,
+        probe_timeout=HANG_GUARD / 10,
+        training_timeout=HANG_GUARD / 5,
+        cell_timeout=HANG_GUARD,
+        submission_timeout=HANG_GUARD * 4,
+    )
+
+
 def forked_outcomes(entry: Entry, config: Any) -> dict[str, ProbeOutcome]:
     """Every probe's outcome on the entry, each run as nbgrader's hidden test cells run it:
     in a fork of the kernel (``nbgrader_cell.ForkedOutcomes``, ``kernel_probe.run_forked``).
     """
     nbgrader_cell._outcomes.clear()  # a new kernel: no outcomes of an earlier notebook
-    requests = probe_requests(config)
-    forked = nbgrader_cell.ForkedOutcomes(entry_namespace(entry), requests, config.probe_timeout)
+    requests = probe_requests(patient(config))
+    forked = nbgrader_cell.ForkedOutcomes(entry_namespace(entry), requests, HANG_GUARD / 10)
     try:
         return {name: forked[name] for name in forked}
     finally:

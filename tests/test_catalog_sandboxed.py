@@ -13,16 +13,17 @@ import pytest
 
 from autograder.grading import grade
 from tests.catalog import ENTRIES
-from tests.helpers import ASSIGNMENT, failures
+from tests.helpers import ASSIGNMENT, failures, patient
 
 
 @pytest.fixture(scope="module")
-def sandboxed(tmp_path_factory) -> dict:
+def sandboxed(tmp_path_factory, config) -> dict:
     folder = tmp_path_factory.mktemp("catalog")
     for entry in ENTRIES:
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(entry.source)])
         nbformat.write(nb, folder / f"{entry.name}.ipynb")
-    return {result.student: result for result in grade([folder], ASSIGNMENT, jobs=2)}
+    graded = grade([folder], ASSIGNMENT, jobs=2, config=patient(config))
+    return {result.student: result for result in graded}
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[entry.name for entry in ENTRIES])
