@@ -9,11 +9,16 @@ reads what student code produced with ``submission.probe(name)``.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import os
+import sys
+import traceback
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 from typing import Any, Protocol
 
 import numpy as np
@@ -21,7 +26,7 @@ import pytest
 
 from autograder.checktools import CheckFailed
 from autograder.errors import KitError
-from autograder.paths import checks_dir
+from autograder.paths import KIT_ROOT, checks_dir
 from autograder.probing import MissingDefinition
 
 
@@ -41,7 +46,8 @@ class Verdict:
     message: str = ""
     diagnosis: str | None = None
     details: str = ""  # the fix line or hidden-run figures: shown only when revealed
-    internal: bool = False  # the check itself broke: a grader bug, not the student's
+    internal: str | None = None  # the check itself broke (a kit bug): its traceback, for
+    # the instructor's log only (it may quote hidden inputs), never for the student
 
 
 def probe_failure(outcome: Outcome, limit: float) -> CheckFailed:
@@ -132,12 +138,40 @@ def verdict(call: pytest.CallInfo) -> Verdict:
     error = call.excinfo.value
     if isinstance(error, CheckFailed):
         return Verdict(False, error.message, error.diagnosis, error.details)
-    return Verdict(
-        False,
-        "The grader could not check this part (an internal error; your instructor has been told).",
-        "internal error",
-        internal=True,
-    )
+    return Verdict(False, INTERNAL_ERROR, "internal error", internal=kit_traceback(error))
+
+
+INTERNAL_ERROR = (
+    "The grader could not check this part: the check itself failed (a bug in the grader, "
+    "not in your code). Please tell your instructor."
+)
+
+
+def kit_traceback(error: BaseException) -> str:
+    """The whole traceback of an exception a check raised (kit frames included)."""
+    return "".join(traceback.format_exception(error)).rstrip()
+
+
+def assignment_package(assignment: str) -> ModuleType:
+    """The package of ``assignment``'s probes and checks (``probe_requests`` and the
+    probe modules the sandbox's kit view copies by module name).
+
+    The kit's own is ``autograder.<assignment>``; a course's own, in its
+    ``checks/<assignment>/``, is imported as ``<assignment>`` from ``checks/``, as pytest
+    imports its check files. KitError when that name is already another module's.
+    """
+    folder = checks_dir(assignment)
+    if folder == KIT_ROOT / "autograder" / assignment:
+        return importlib.import_module(f"autograder.{assignment}")
+    if str(folder.parent) not in sys.path:
+        sys.path.insert(0, str(folder.parent))
+    package = importlib.import_module(assignment)
+    if Path(package.__file__ or "").parent != folder:
+        raise KitError(
+            f"{folder}: the assignment's checks cannot be imported as {assignment!r}, which "
+            f"is already the module {package.__file__}; rename the assignment"
+        )
+    return package
 
 
 def check_files(assignment: str, test_ids: list[str]) -> list[str]:

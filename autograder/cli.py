@@ -25,6 +25,7 @@ EXAMPLES = """examples:
   python -m autograder export graded --format canvas --roster roster.csv
   python -m autograder feedback graded --to nbgrader  # then nbgrader release_feedback
 """
+INTERNAL_ERROR_EXIT = 3  # grading ran and wrote its output, but a hidden check broke
 NOT_INSTALLED = (
     "error: the Python module {name!r} is not installed for {python}; run `make` and use "
     ".venv/bin/python -m autograder (or install the kit: pip install -e .)"
@@ -109,6 +110,7 @@ def progress_bar(done: int, total: int) -> None:
 def cmd_grade(args: argparse.Namespace) -> int:
     """Grade notebooks, folders of notebooks or an nbgrader submitted/ folder."""
     from autograder.grading import grade
+    from autograder.internal_errors import internal_errors, write_log
     from autograder.reports import write_all
 
     started = time.perf_counter()
@@ -124,6 +126,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         from autograder.reports.cohort import write_report
 
         write_report(args.out, page_title(args))
+    broken = internal_errors(results)
+    log = write_log(broken, args.out, merge)
     full = sum(r.score >= r.max_score for r in results)
     unreadable = sum(r.error is not None for r in results)
     late = sum(r.late is not None and r.late.seconds_late > 0 for r in results)
@@ -132,8 +136,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
     print(
         f"{what} {len(results)} submissions in {time.perf_counter() - started:.1f} s: "
         f"mean {mean:.1f}, {full} full marks, {unreadable} unreadable, {late} late, "
+        f"{len(broken)} internal errors, "
         f"isolation: {results[0].isolation if results else 'none'} -> {args.out}"
     )
+    if log:
+        print(
+            f"error: {len(broken)} hidden checks raised an exception (a bug in the kit, not "
+            f"the students'); those tests scored 0; tracebacks in {log}",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR_EXIT
     return 0
 
 

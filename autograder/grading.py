@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from autograder.checking import ProbedSubmission, Verdict, probe_timeouts, run_checks
+from autograder.checking import (
+    ProbedSubmission,
+    Verdict,
+    assignment_package,
+    probe_timeouts,
+    run_checks,
+)
 from autograder.config import course_config, graded_tests
 from autograder.errors import KitError
 from autograder.feedback_text import notebook_summary, test_output
@@ -84,6 +89,7 @@ def to_result(
                 max_score=float(spec.points),
                 output=sub.relabel(test_output(verdict, config.feedback_chars, reveal_details)),
                 diagnosis=verdict.diagnosis,
+                internal_error=verdict.internal,
             )
         )
     raw_score = sum(t.score for t in tests)
@@ -144,7 +150,7 @@ def grade(
     policy = policy_from(config, assignment, course_root(), due)
     reveal_details = reveal_details or past_due(policy)
     found = chosen(find_submissions(paths), students)
-    requests = importlib.import_module(f"autograder.{assignment}").probe_requests(config)
+    requests = assignment_package(assignment).probe_requests(config)
     submissions = [load_submission(student, path) for student, path in found]
     runs = run_all(submissions, requests, jobs or config.jobs, config, progress, level)
     timeouts = probe_timeouts(requests, config.probe_timeout)

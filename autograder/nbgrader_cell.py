@@ -12,10 +12,15 @@ The checks are the same pytest checks ``python -m autograder grade`` runs.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator, Mapping
 
-from autograder.checking import ProbedSubmission, probe_timeouts, quiet, run_checks
+from autograder.checking import (
+    ProbedSubmission,
+    assignment_package,
+    probe_timeouts,
+    quiet,
+    run_checks,
+)
 from autograder.config import course_config, graded_tests
 from autograder.kernel_probe import run_forked
 from autograder.sandbox.models import ProbeOutcome, ProbeRequest
@@ -64,7 +69,7 @@ def hidden_check(test_id: str, namespace: dict, assignment: str | None = None) -
     assignment = assignment or config.assignment
     spec = {t.id: t for t in graded_tests(assignment)}[test_id]
     with quiet():
-        requests = importlib.import_module(f"autograder.{assignment}").probe_requests(config)
+        requests = assignment_package(assignment).probe_requests(config)
         outcomes = ForkedOutcomes(namespace, requests, config.probe_timeout)
         submission = ProbedSubmission(
             "notebook", outcomes, probe_timeouts(requests, config.probe_timeout)

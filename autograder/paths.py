@@ -2,7 +2,8 @@
 
 The *kit* is the installed ``autograder`` package (its hidden checks and templates).
 The *course* is a folder holding ``course_config.py``, ``source/``, ``release/``,
-``solutions/`` and ``samples/``: the current directory, or ``--course DIR`` on the
+``solutions/`` and ``samples/``, and optionally ``checks/<assignment>/`` for an
+assignment whose checks the kit does not ship: the current directory, or ``--course DIR`` on the
 command line, which the CLI passes on to every process it starts through the
 ``AUTOGRADER_COURSE`` variable.
 """
@@ -16,6 +17,7 @@ KIT_ROOT = Path(__file__).resolve().parent.parent  # the folder that holds the p
 REPO_ROOT = KIT_ROOT  # the name older code and tests use for a source checkout
 COURSE_VARIABLE = "AUTOGRADER_COURSE"
 COURSE_FILE = "course_config.py"
+COURSE_CHECKS = "checks"  # a course's own assignments: checks/<assignment>/
 
 
 def is_course(folder: Path) -> bool:
@@ -55,7 +57,14 @@ def solutions_dir(assignment: str, root: Path | None = None) -> Path:
 
 
 def checks_dir(assignment: str) -> Path:
-    """The folder of the hidden pytest checks of ``assignment`` (part of the package)."""
+    """The package of the probes and hidden pytest checks of ``assignment``.
+
+    The course's own ``checks/<assignment>/`` when it has one (a package: an
+    ``__init__.py`` with ``probe_requests``), else the kit's ``autograder/<assignment>/``.
+    """
+    own = course_root() / COURSE_CHECKS / assignment
+    if (own / "__init__.py").is_file():
+        return own
     return KIT_ROOT / "autograder" / assignment
 
 

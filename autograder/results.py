@@ -28,6 +28,7 @@ class TestResult:
     output: str = ""
     diagnosis: str | None = None
     visibility: str = "after_due_date"
+    internal_error: str | None = None  # the check's traceback (a kit bug); never in to_dict
 
     @property
     def name(self) -> str:

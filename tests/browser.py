@@ -146,3 +146,12 @@ def screenshot(page: Path, out: Path, size: str = "1200,2400", timeout: float = 
              page.as_uri()],
             capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False,
         )
+
+
+SCRIPTS = re.compile(r"<script\b.*?</script>", re.S)
+
+
+def rendered_math(page: Path) -> tuple[int, int]:
+    """(formulas MathJax rendered, formulas it rendered as an error) in ``page``, offline."""
+    dom = SCRIPTS.sub("", rendered_dom(page))
+    return dom.count("<mjx-container"), dom.count('<g data-mml-node="merror"')

@@ -1,25 +1,28 @@
-"""Fixtures shared by the kit's tests: the config, and one fresh build of source/."""
+"""Fixtures shared by the kit's tests: the config, one fresh build of source/, and the
+catalog's probe outcomes and verdicts. Shared helpers live in ``tests/helpers.py``."""
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
-from typing import Any
 
 import nbformat
-import numpy as np
 import pytest
 
 from autograder.build import build_into
-from autograder.checking import ProbedSubmission, Verdict, probe_timeouts, run_checks
+from autograder.checking import Verdict
 from autograder.config import course_config
-from autograder.mlp_backprop import probe_requests
 from autograder.paths import REPO_ROOT
-from autograder.probing import run_in_process
 from autograder.sandbox import ProbeOutcome
-from tests.catalog import ALL_TESTS, ENTRIES, Entry
+from tests.catalog import ENTRIES
+from tests.helpers import ASSIGNMENT, catalog_verdicts, forked_outcomes
 
-ASSIGNMENT = "mlp_backprop"
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the golden copies (tests/catalog/messages.json) from this run",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -43,26 +46,14 @@ def release() -> nbformat.NotebookNode:
     return nbformat.read(REPO_ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
 
 
-def probe_entry(entry: Entry, config: Any) -> dict[str, ProbeOutcome]:
-    """Run the entry's source in a fresh namespace, then every probe on it."""
-    namespace: dict[str, Any] = {"__name__": f"catalog_{entry.name}"}
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        exec(compile(entry.source, f"<catalog {entry.name}>", "exec"), namespace)
-        return run_in_process(namespace, probe_requests(config))
-
-
 @pytest.fixture(scope="session")
 def outcomes(config) -> dict[str, dict[str, ProbeOutcome]]:
-    """Probe outcomes per catalog entry."""
-    return {entry.name: probe_entry(entry, config) for entry in ENTRIES}
+    """Probe outcomes per catalog entry, each probe in a fork of this process, as
+    nbgrader's hidden test cells run them in the student's kernel."""
+    return {entry.name: forked_outcomes(entry, config) for entry in ENTRIES}
 
 
 @pytest.fixture(scope="session")
 def verdicts(outcomes, config) -> dict[str, dict[str, Verdict]]:
     """Verdicts per entry and test id, from one run of the hidden checks."""
-    submissions = [
-        ProbedSubmission(name, found, probe_timeouts(probe_requests(config), config.probe_timeout))
-        for name, found in outcomes.items()
-    ]
-    return run_checks(ASSIGNMENT, submissions, config, list(ALL_TESTS))
+    return catalog_verdicts(outcomes, config)

@@ -9,13 +9,13 @@ import shutil
 
 import nbformat
 import pytest
-from conftest import ASSIGNMENT
 
 from autograder.build.release import build_release
 from autograder.build.settings import apply_settings, grade_cells
 from autograder.config import graded_tests
 from autograder.errors import KitError
 from autograder.paths import REPO_ROOT, source_notebook
+from tests.helpers import ASSIGNMENT
 
 
 @pytest.fixture

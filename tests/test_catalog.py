@@ -1,7 +1,8 @@
 """Do the hidden checks give every catalog submission exactly the verdicts it should?
 
-Every entry of ``tests/catalog`` runs through the real probes and checks in-process (one
-``run_checks`` call for the whole catalog). Correct variants must score full marks, each
+Every entry of ``tests/catalog`` runs through the real probes, each in a fork of this
+process as nbgrader's hidden test cells run them in the student's kernel, and the real
+checks (one ``run_checks`` call for the whole catalog). Correct variants must score full marks, each
 buggy one must lose exactly the tests its registry entry names with the named diagnosis,
 and the untouched stubs must fail everything as "not implemented".
 """
@@ -24,13 +25,7 @@ from autograder.mlp_backprop import test_sgd as sgd
 from autograder.mlp_backprop import test_softmax as softmax
 from autograder.mlp_backprop import test_training as training
 from tests.catalog import ALL_TESTS, BUGGY, CORRECT, ENTRIES, STUBS, Entry
-
-ASSIGNMENT = "mlp_backprop"
-
-
-def failures(verdicts: dict[str, Verdict]) -> dict[str, str | None]:
-    """Test id -> diagnosis of every failed test."""
-    return {test: v.diagnosis for test, v in verdicts.items() if not v.passed}
+from tests.helpers import ASSIGNMENT, failures
 
 
 def score(verdicts: dict[str, Verdict]) -> float:

@@ -12,8 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from browser import load
-from conftest import ASSIGNMENT
 
 from autograder.cli import main
 from autograder.errors import KitError
@@ -26,6 +24,8 @@ from autograder.reports.cohort import (
     times,
     write_report,
 )
+from tests.browser import load
+from tests.helpers import ASSIGNMENT
 
 HOSTILE_NAME = "<script>alert('student')</script>"
 

@@ -14,11 +14,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ASSIGNMENT
 
 from autograder.build.release import run_nbgrader
 from autograder.cli import main
 from autograder.paths import samples_dir, source_notebook
+from tests.helpers import ASSIGNMENT
 
 
 @pytest.fixture(scope="module")

@@ -23,13 +23,13 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
-from conftest import ASSIGNMENT
 
 from autograder.grading import grade
 from autograder.paths import REPO_ROOT, samples_dir
 from autograder.reports import write_all
 from autograder.sandbox import Isolation
 from autograder.sandbox.isolation import landlock_works, namespaces_work
+from tests.helpers import ASSIGNMENT
 
 STUBS = samples_dir(ASSIGNMENT) / "stubs.ipynb"
 CONTROLS = ("correct", "dense_dw_transposed")

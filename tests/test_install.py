@@ -15,11 +15,11 @@ import venv
 from pathlib import Path
 
 import pytest
-from conftest import ASSIGNMENT
 from packaging.requirements import Requirement
 
 from autograder.gradescope.requirements import canonical, pins
 from autograder.paths import REPO_ROOT
+from tests.helpers import ASSIGNMENT
 
 SAMPLE = REPO_ROOT / "samples" / ASSIGNMENT / "correct.ipynb"
 

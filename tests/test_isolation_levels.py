@@ -9,10 +9,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ASSIGNMENT
 
 from autograder.paths import REPO_ROOT, samples_dir
 from autograder.sandbox.isolation import landlock_works, namespaces_work
+from tests.helpers import ASSIGNMENT
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not landlock_works() or not namespaces_work(),

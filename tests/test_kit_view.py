@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ASSIGNMENT
 
 from autograder.cli import main
 from autograder.config import course_config
 from autograder.mlp_backprop import probe_requests
 from autograder.paths import REPO_ROOT, samples_dir
 from autograder.sandbox import SandboxPool, isolation, kit_view
+from tests.helpers import ASSIGNMENT
 from tests.sandbox_probes import LIMITS, value_of
 
 INSIDE_IMPORTS = {"numpy", "psutil", "landlock", "pyseccomp", "autograder"}

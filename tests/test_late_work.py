@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import ASSIGNMENT
 
 from autograder.build.release import nbgrader_env
 from autograder.cli import main
@@ -20,6 +19,7 @@ from autograder.config import course_config
 from autograder.grading import grade
 from autograder.late import LatePolicy, gradebook_due, parse_timestamp, policy_from
 from autograder.paths import samples_dir
+from tests.helpers import ASSIGNMENT
 
 DUE = "2026-12-01T17:00:00+00:00"
 ON_TIME = "2026-12-01 16:59:59.000000 UTC"
@@ -209,12 +209,12 @@ def test_a_gradebook_without_the_assignment_has_no_due_date_and_a_broken_one_is_
 
 
 def test_are_hidden_details_revealed_only_after_the_due_date():
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from autograder.grading import past_due
     from autograder.late import LatePolicy
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert past_due(LatePolicy(due=now - timedelta(hours=1)))
     assert not past_due(LatePolicy(due=now + timedelta(hours=1)))
     assert not past_due(LatePolicy(due=None)) and not past_due(None)

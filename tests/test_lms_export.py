@@ -15,11 +15,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ASSIGNMENT
 
 from autograder.build.release import run_nbgrader
 from autograder.cli import main
 from autograder.paths import samples_dir
+from tests.helpers import ASSIGNMENT
 
 ROSTER = """id,first_name,last_name,email,lms_user_id,sis_user_id,sis_login_id,section
 ada,Ada,Lovelace,ada@uni.example,1001,S1001,alovelace,Section 1

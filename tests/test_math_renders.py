@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from math_extract import MathItem, math_in_markdown, notebook_math
+
+from tests.math_extract import MathItem, math_in_markdown, notebook_math
 
 ROOT = Path(__file__).resolve().parent.parent
 MATHJAX_DIR = ROOT / "tests" / "mathjax"

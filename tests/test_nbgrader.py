@@ -7,16 +7,15 @@ import csv
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ASSIGNMENT
 
 from autograder.build.release import nbgrader_env, run_nbgrader
 from autograder.cli import main
 from autograder.paths import REPO_ROOT, samples_dir
+from tests.helpers import ASSIGNMENT, hanging_notebook
 
 HONEST = [
     "correct",
@@ -27,13 +26,6 @@ HONEST = [
 ]
 HIDDEN_TEXT = ["BEGIN HIDDEN TESTS", "hidden_check(", "nbgrader_cell import"]
 TIMEOUT = 2  # seconds per cell for this test, so the hanging notebook stays cheap
-
-
-def hanging_notebook() -> nbformat.NotebookNode:
-    nb = nbformat.read(samples_dir(ASSIGNMENT) / "correct.ipynb", as_version=4)
-    cell = next(c for c in nb.cells if c.metadata["nbgrader"]["grade_id"] == "dense_backward")
-    cell.source = cell.source.replace("return grad_out @ self.W.T", "while True:\n            pass")
-    return nb
 
 
 def dead_kernel_notebook() -> nbformat.NotebookNode:
@@ -82,7 +74,6 @@ def course(tmp_path_factory) -> dict:
         else:
             nb = nbformat.read(samples_dir(ASSIGNMENT) / f"{student}.ipynb", as_version=4)
         nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
-    started = time.monotonic()
     autograde = subprocess.run(  # exits 1: the dead kernel is an error for that student
         [
             sys.executable,
@@ -99,14 +90,12 @@ def course(tmp_path_factory) -> dict:
         capture_output=True,
         text=True,
     )
-    autograde_seconds = time.monotonic() - started
     assert "for student 'dead_kernel'" in autograde.stderr
     feedback = run_nbgrader(["generate_feedback", ASSIGNMENT, "--force"], root)
     run_nbgrader(["export", f"--to={root / 'nbgrader_grades.csv'}"], root)
     assert main(["grade", str(root / "submitted"), "--out", str(root / "kit")]) == 0
     return {
         "root": root,
-        "autograde_seconds": autograde_seconds,
         "autograde_log": autograde.stderr,
         "feedback_log": feedback.stderr,
     }
@@ -144,11 +133,15 @@ def test_gradebook_scores_equal_the_cli_scores_per_test_and_in_total(course):
     assert kit["correct"]["score"] == "100" and kit["stubs"]["score"] == "0"
 
 
-def test_a_hanging_notebook_is_graded_within_its_limits_and_stops_no_one(course):
+def test_a_hanging_notebook_loses_only_its_hanging_piece_and_stops_no_one(course):
+    """How long nbgrader takes on the hang is the benchmark's business
+    (benchmarks/grading_speed.py --with-hang-nbgrader), not a test's."""
     kit = rows(course["root"] / "kit" / "grades.csv")
-    assert kit["hang"]["dense_backward_dx"] == "0" and kit["hang"]["relu_backward_dx"] == "15"
-    # at most ~13 cells reach the hanging code, each stopped after TIMEOUT seconds
-    assert course["autograde_seconds"] < 6 * 8 + 13 * (TIMEOUT + 2)
+    nbgrader = rows(course["root"] / "nbgrader_grades.csv")
+    for grades in (kit, nbgrader):
+        assert float(grades["hang"]["dense_backward_dx"]) == 0
+        assert float(grades["hang"]["relu_backward_dx"]) == 15
+        assert float(grades["correct"]["score"]) == 100
 
 
 def test_a_dead_kernel_loses_only_its_own_grade(course):
@@ -245,7 +238,7 @@ def test_the_grades_export_has_a_column_per_test_and_none_for_visible_checks(cou
 
 
 def test_feedback_math_renders_offline(course):
-    from test_offline_math import rendered_math
+    from tests.browser import rendered_math
 
     page = next((course["root"] / "feedback" / "correct" / ASSIGNMENT).glob("*.html"))
     assert "window.MathJax" in page.read_text() and "mathjax/2.7.7" not in page.read_text()

@@ -8,13 +8,13 @@ import tempfile
 
 import nbformat
 import pytest
-from conftest import ASSIGNMENT
 from nbclient import NotebookClient
 
 from autograder.build import out_of_sync
 from autograder.build.samples import mutate, solved
 from autograder.build.solutions import HIDDEN
 from autograder.config import graded_tests
+from tests.helpers import ASSIGNMENT, HANG_GUARD
 
 PIECES = ("Dense.backward", "ReLU.backward", "softmax_cross_entropy_with_logits", "SGD.step")
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
@@ -35,7 +35,7 @@ def execute(nb, allow_errors: bool):
     with tempfile.TemporaryDirectory() as scratch:
         NotebookClient(
             nb,
-            timeout=120,
+            timeout=int(HANG_GUARD),  # per cell: only a hang reaches it, even under load
             kernel_name="python3",
             allow_errors=allow_errors,
             resources={"metadata": {"path": scratch}},

@@ -3,26 +3,17 @@ the kit's configuration, and nbgrader's feedback pages (see tests/test_nbgrader.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import nbformat
 import pytest
-from browser import rendered_dom, screenshot
-from conftest import ASSIGNMENT
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from autograder.offline_math import BUNDLE, apply_to_nbconvert
 from autograder.paths import solutions_dir
-
-SCRIPTS = re.compile(r"<script\b.*?</script>", re.S)
-
-
-def rendered_math(page: Path) -> tuple[int, int]:
-    """(formulas MathJax rendered, formulas it rendered as an error) in ``page``, offline."""
-    dom = SCRIPTS.sub("", rendered_dom(page))
-    return dom.count("<mjx-container"), dom.count('<g data-mml-node="merror"')
+from tests.browser import rendered_math, screenshot
+from tests.helpers import ASSIGNMENT
 
 
 def export_html(nb: nbformat.NotebookNode) -> str:

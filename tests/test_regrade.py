@@ -9,10 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ASSIGNMENT
 
 from autograder.cli import main
 from autograder.paths import samples_dir
+from tests.helpers import ASSIGNMENT
 
 SAMPLES = samples_dir(ASSIGNMENT)
 COHORT = {"ada": "correct", "bob": "stubs", "cy": "dense_dw_transposed"}

@@ -6,10 +6,10 @@ import importlib.util
 
 import numpy as np
 import pytest
-from conftest import ASSIGNMENT
 
 from autograder.checktools import central_difference, relative_error
 from autograder.paths import solutions_dir
+from tests.helpers import ASSIGNMENT
 
 
 @pytest.fixture(scope="module")

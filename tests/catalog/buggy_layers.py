@@ -59,6 +59,15 @@ DENSE_BUGS = [
     self.db = grad_out.sum(axis=1)
     return grad_out @ self.W.T
 """, {"dense_backward_db": "db summed over the wrong axis", **TRAINING_CRASHES}),
+    variant("dense_dw_extra_factor_n", {"Dense.backward": """
+    def backward(self, grad_out):
+        N = grad_out.shape[0]
+        self.dW = N * (self.x.T @ grad_out)
+        self.db = grad_out.sum(axis=0)
+        return grad_out @ self.W.T
+"""}, {"dense_backward_dw": "extra factor N"},
+        "trains on 10 of 12 training seeds (0-11), so its training verdict is luck",
+        unpinned=("training_accuracy",)),
     dense("dense_dw_local_variable", """
     dW = self.x.T @ grad_out
     self.db = grad_out.sum(axis=0)
@@ -81,6 +90,25 @@ DENSE_BUGS = [
 """, {"dense_backward_dx": "exception", **TRAINING_CRASHES},
         "grad_out @ W raises a shape error since d_in != d_out, on the return line: dW and "
         "db were stored right before it and keep their points"),
+    variant("dense_weights_stored_transposed", {"Dense.__init__": """
+    def __init__(self, in_features, out_features, weight_scale=0.01):
+        self.W = weight_scale * np.random.randn(out_features, in_features)
+        self.b = np.zeros(out_features)
+        self.dW = np.zeros_like(self.W)
+        self.db = np.zeros_like(self.b)
+        self.x = None
+""", "Dense.forward": """
+    def forward(self, x, training=True):
+        self.x = x
+        return x @ self.W.T + self.b
+""", "Dense.backward": """
+    def backward(self, grad_out):
+        self.dW = grad_out.T @ self.x
+        self.db = grad_out.sum(axis=0)
+        return grad_out @ self.W
+"""}, {**failing(DENSE, "exception"), "training_accuracy": "parameter shapes"},
+        "W stored as (d_out, d_in), PyTorch's convention: consistent in itself, but the "
+        "notebook's Dense has W of shape (d_in, d_out)"),
     variant("dense_stale_cache", {"Dense.forward": """
     def forward(self, x, training=True):
         if self.x is None:

@@ -50,6 +50,20 @@ SOFTMAX_BUGS = [
     softmax("softmax_onehot_not_subtracted", """
     return loss, probs / N
 """, {**failing(("softmax_dlogits",), "one-hot not subtracted"), **TRAINING_DIVERGES}),
+    softmax("softmax_onehot_true_class_set", """
+    dlogits = probs.copy()
+    dlogits[np.arange(N), y] = -1.0
+    return loss, dlogits / N
+""", {**failing(("softmax_dlogits",), "one-hot built wrong"), **TRAINING_DIVERGES}),
+    softmax("softmax_gradient_zeroed_when_not_finite", """
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    p[np.arange(N), y] -= 1.0
+    dlogits = p / N
+    if not np.all(np.isfinite(dlogits)):
+        dlogits = np.zeros_like(dlogits)
+    return loss, dlogits
+""", {"softmax_large_logits": "gradient all zero"},
+        "a guard against overflow that hides it: right wherever np.exp does not overflow"),
     softmax("softmax_onehot_every_column", """
     dlogits = probs.copy()
     dlogits[:, y] -= 1.0
@@ -71,6 +85,17 @@ def softmax_cross_entropy_with_logits(logits, y):
     dlogits[np.arange(N), y] -= 1.0
     return loss, dlogits / N
 """}, {"softmax_loss_value": "loss not averaged"}),
+    variant("softmax_loss_sign_flipped", {"softmax_cross_entropy_with_logits": """
+def softmax_cross_entropy_with_logits(logits, y):
+    N, C = logits.shape
+    z = logits - logits.max(axis=1, keepdims=True)
+    probs = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    loss = np.log(probs[np.arange(N), y] + 1e-12).mean()
+    dlogits = probs.copy()
+    dlogits[np.arange(N), y] -= 1.0
+    return loss, dlogits / N
+"""}, {"softmax_loss_value": "loss sign flipped"},
+        "the mean log-probability without its minus sign; the gradient is right"),
     variant("softmax_loss_summed", {"softmax_cross_entropy_with_logits": """
 def softmax_cross_entropy_with_logits(logits, y):
     N, C = logits.shape
@@ -129,6 +154,13 @@ SGD_BUGS = [
         p -= self.lr * g
 """, {"sgd_step_weight_decay": "gradient modified in place"},
         "right parameters, but the layers' stored gradients are overwritten"),
+    sgd("sgd_step_applied_twice", """
+    for p, g in zip(model.params(), model.grads()):
+        update = self.lr * (g + self.weight_decay * p)
+        p -= update
+        p -= update
+""", failing(SGD[:2], "step applied twice"),
+        "a duplicated update line; twice the step still trains (12 of 12 training seeds)"),
     sgd("sgd_lr_applied_twice", """
     for p, g in zip(model.params(), model.grads()):
         p -= self.lr * self.lr * (g + self.weight_decay * p)
