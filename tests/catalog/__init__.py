@@ -10,12 +10,12 @@ registry can be graded through the sandboxed CLI.
 from __future__ import annotations
 
 from tests.catalog.buggy_layers import DENSE_BUGS, RELU_BUGS
-from tests.catalog.buggy_loss_sgd import SGD_BUGS, SOFTMAX_BUGS
+from tests.catalog.buggy_loss_sgd import FORGERIES, SGD_BUGS, SOFTMAX_BUGS
 from tests.catalog.correct import CORRECT
 from tests.catalog.sources import ALL_TESTS, REFERENCE, Entry, untouched_stubs
 
 BUGGY: list[Entry] = [*DENSE_BUGS, *RELU_BUGS, *SOFTMAX_BUGS, *SGD_BUGS]
 STUBS: Entry = untouched_stubs()
-ENTRIES: list[Entry] = [Entry("reference", REFERENCE), *CORRECT, *BUGGY, STUBS]
+ENTRIES: list[Entry] = [Entry("reference", REFERENCE), *CORRECT, *BUGGY, *FORGERIES, STUBS]
 
-__all__ = ["ALL_TESTS", "BUGGY", "CORRECT", "ENTRIES", "STUBS", "Entry"]
+__all__ = ["ALL_TESTS", "BUGGY", "CORRECT", "ENTRIES", "FORGERIES", "STUBS", "Entry"]

@@ -166,3 +166,63 @@ SGD_BUGS = [
         p -= self.lr * self.lr * (g + self.weight_decay * p)
 """, {**failing(SGD[:2], "lr applied twice"), **TRAINING_TOO_LOW}),
 ]
+
+ANSWER_KEY_STEP = '''
+def step(self, model):
+    # No backpropagation: read the hidden labels from the training loop's frame, find the
+    # turned, shifted XOR they follow, and write weights that compute it (a red-team
+    # review's forgery). The other pieces only return arrays of the right shapes.
+    import sys
+    caller = sys._getframe(1).f_locals
+    if "x" not in caller or "y" not in caller:
+        return
+    if getattr(self, "key", None) is not None:
+        for p, new in zip(model.params(), self.key):
+            p[...] = new
+        return
+    X, y = np.asarray(caller["x"], float), np.asarray(caller["y"]).astype(bool)
+    signs = np.array([[1., -1., 1., -1.], [1., -1., -1., 1.]])
+    grid = np.linspace(-0.3, 0.3, 13)
+    shifts = np.array([(a, b) for a in grid for b in grid])
+    best = (-1.0, None)
+    for angle in np.deg2rad(np.arange(0.0, 90.0, 0.5)):
+        R = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        XR, CR = X @ R, shifts @ R
+        same = ((XR[None, :, 0] - CR[:, None, 0]) * (XR[None, :, 1] - CR[:, None, 1]) > 0)
+        agree = (same == y[None, :]).mean(axis=1)
+        for swap, score in ((0, agree), (1, 1 - agree)):
+            i = int(np.argmax(score))
+            if score[i] > best[0]:
+                best = (score[i], (R, shifts[i] @ R, swap))
+    R, c, swap = best[1]
+    W1 = np.zeros((2, 64)); W1[:, :4] = R @ signs
+    b1 = np.zeros(64); b1[:4] = -(c @ signs)
+    W2 = np.zeros((64, 64)); W2[:4, :4] = np.eye(4)
+    W3 = np.zeros((64, 2)); W3[:4, 1 - swap] = [1, 1, -1, -1]; W3[:4, swap] = [-1, -1, 1, 1]
+    self.key = [W1, b1, W2, np.zeros(64), W3, np.zeros(2)]
+    for p, new in zip(model.params(), self.key):
+        p[...] = new
+'''
+
+# Answers that try to earn points without the work (several pieces at once).
+FORGERIES = [
+    sgd("sgd_steps_without_gradient", """
+    for p in model.params():
+        p -= 1.0
+""", {"sgd_step_plain": None, "sgd_step_weight_decay": None,
+        "sgd_step_in_place": "not a gradient step", **TRAINING_TOO_LOW},
+        "changes every array in place by a constant: no gradient, no learning rate"),
+    variant("answer_key_from_hidden_labels", {
+        "Dense.backward": "def backward(self, grad_out):\n"
+                          "    return np.zeros((grad_out.shape[0], self.W.shape[0]))",
+        "ReLU.backward": "def backward(self, grad_out):\n    return grad_out",
+        "softmax_cross_entropy_with_logits": "def softmax_cross_entropy_with_logits(logits, y):\n"
+                                             "    return 0.0, np.zeros_like(logits)",
+        "SGD.step": ANSWER_KEY_STEP,
+    }, {"dense_backward_dx": None, "dense_backward_dw": "dW left at zero",
+        "dense_backward_db": "db left at zero", "relu_backward_dx": "mask not applied",
+        **failing(SGD, "parameters rebound"), "softmax_loss_value": None,
+        "softmax_dlogits": None, "softmax_large_logits": "gradient all zero",
+        "training_accuracy": "pieces compute nothing"},
+        "accurate weights on the hidden task, from no gradient at all"),
+]
