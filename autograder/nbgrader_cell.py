@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from autograder.checking import ProbedSubmission, probe_timeouts, quiet, run_checks
 from autograder.config import course_config, graded_tests
 from autograder.kernel_probe import run_forked
-from autograder.sandbox.models import ProbeOutcome, ProbeRequest
+from autograder.probing import ProbeOutcome, ProbeRequest
 
 _outcomes: dict[str, ProbeOutcome] = {}  # probe outcomes of this kernel, in cell order
 
