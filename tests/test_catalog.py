@@ -16,7 +16,7 @@ import pytest
 
 from autograder.checking import Verdict
 from autograder.checktools import relative_error
-from autograder.config import graded_tests
+from autograder.config import course_config, graded_tests
 from autograder.mlp_backprop import cases, probe_requests
 from autograder.mlp_backprop import test_dense as dense
 from autograder.mlp_backprop import test_relu as relu
@@ -25,7 +25,7 @@ from autograder.mlp_backprop import test_softmax as softmax
 from autograder.mlp_backprop import test_training as training
 from tests.catalog import ALL_TESTS, BUGGY, CORRECT, ENTRIES, STUBS, Entry
 
-ASSIGNMENT = "mlp_backprop"
+ASSIGNMENT = course_config().assignment
 
 
 def failures(verdicts: dict[str, Verdict]) -> dict[str, str | None]:

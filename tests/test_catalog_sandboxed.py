@@ -12,10 +12,11 @@ import nbformat
 import pytest
 from test_catalog import failures
 
+from autograder.config import course_config
 from autograder.grading import grade
 from tests.catalog import ENTRIES
 
-ASSIGNMENT = "mlp_backprop"
+ASSIGNMENT = course_config().assignment
 
 
 @pytest.fixture(scope="module")
