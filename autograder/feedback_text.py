@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING
 
 from autograder.checking import Verdict
 from autograder.inside.capture import truncate_text
+from autograder.inside.contract import CellStatus
 from autograder.results import UNREADABLE_SUMMARY
 from autograder.submission import Submission
 
 if TYPE_CHECKING:
     from autograder.sandbox import SandboxRun
 
-CELL_PROBLEMS = {
+CELL_PROBLEMS: dict[CellStatus, str] = {  # how a cell that did not run cleanly ended
     "error": "raised an error",
     "timeout": "did not finish within the time limit and was stopped",
     "crashed": "stopped the Python process",
