@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pytest
@@ -27,13 +27,16 @@ import pytest
 from autograder.checktools import CheckFailed
 from autograder.errors import KitError
 from autograder.paths import KIT_ROOT, checks_dir
-from autograder.probing import MissingDefinition
+from autograder.probing import MissingDefinition, ProbeStatus
+
+if TYPE_CHECKING:  # the course's config module, loaded by autograder.config
+    from course_config import CourseConfig
 
 
 class Outcome(Protocol):
     """What running one probe gave: ``ok`` with a value, or why not."""
 
-    status: str
+    status: ProbeStatus
     value: Any
     error: str | None
 
@@ -95,7 +98,9 @@ class ProbedSubmission:
 class KitPlugin:
     """Parametrizes the checks over submissions and records one verdict per test."""
 
-    def __init__(self, submissions: list[ProbedSubmission], config: Any, wanted: set[str]) -> None:
+    def __init__(
+        self, submissions: list[ProbedSubmission], config: CourseConfig, wanted: set[str]
+    ) -> None:
         self.submissions = submissions
         self.course = config
         self.wanted = wanted
@@ -108,7 +113,7 @@ class KitPlugin:
         items[:] = [item for item in items if kit_test_id(item) in self.wanted]
 
     @pytest.fixture
-    def config(self) -> Any:
+    def config(self) -> CourseConfig:
         return self.course
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
@@ -188,7 +193,7 @@ def probe_timeouts(requests: list, default: float) -> dict[str, float]:
 
 
 def run_checks(
-    assignment: str, submissions: list[ProbedSubmission], config: Any, test_ids: list[str]
+    assignment: str, submissions: list[ProbedSubmission], config: CourseConfig, test_ids: list[str]
 ) -> dict[str, dict[str, Verdict]]:
     """Verdicts per student for each of ``test_ids``, from one in-process pytest run."""
     if not submissions:

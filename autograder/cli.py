@@ -123,7 +123,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     merge = bool(args.student)
     write_all(results, args.out, merge=merge, title=page_title(args))
     if merge and (args.out / "report.html").is_file():
-        from autograder.reports.cohort import write_report
+        from autograder.reports.cohort_page import write_report
 
         write_report(args.out, page_title(args))
     broken = internal_errors(results)
@@ -187,7 +187,7 @@ def cmd_gradescope(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write DIR/report.html, the instructor's one-page summary of a graded folder."""
-    from autograder.reports.cohort import write_report
+    from autograder.reports.cohort_page import write_report
 
     print(f"wrote {write_report(args.folder, page_title(args))}")
     return 0

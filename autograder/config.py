@@ -7,9 +7,13 @@ import sys
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from autograder.errors import KitError
 from autograder.paths import COURSE_FILE, course_root
+
+if TYPE_CHECKING:  # the course's config module, loaded by autograder.config
+    from course_config import CourseConfig, TestSpec
 
 
 def load_course_module(path: Path | None = None) -> ModuleType:
@@ -39,12 +43,12 @@ def _load(path: Path) -> ModuleType:
     return module
 
 
-def course_config():  # -> course_config.CourseConfig
+def course_config() -> CourseConfig:
     """The validated settings of the course."""
     return load_course_module().CONFIG
 
 
-def graded_tests(assignment: str):  # -> tuple[course_config.TestSpec, ...]
+def graded_tests(assignment: str) -> tuple[TestSpec, ...]:
     """Every graded test of ``assignment`` with its piece, title and points, in order."""
     tests = load_course_module().TESTS
     if assignment not in tests:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from autograder.checking import Verdict
 from autograder.inside.capture import truncate_text
+from autograder.inside.contract import CellStatus
+from autograder.results import UNREADABLE_SUMMARY
 from autograder.submission import Submission
 
-CELL_PROBLEMS = {
+if TYPE_CHECKING:
+    from autograder.sandbox import SandboxRun
+
+CELL_PROBLEMS: dict[CellStatus, str] = {  # how a cell that did not run cleanly ended
     "error": "raised an error",
     "timeout": "did not finish within the time limit and was stopped",
     "crashed": "stopped the Python process",
@@ -42,12 +47,12 @@ def last_line(text: str | None) -> str:
     return lines[-1].strip() if lines else ""
 
 
-def notebook_summary(sub: Submission, run: Any, limit: int) -> str:
+def notebook_summary(sub: Submission, run: SandboxRun, limit: int) -> str:
     """How the notebook itself ran: unreadable, clean, or which cells had problems."""
     if sub.problem:
-        return f"Your notebook could not be graded: {sub.problem}. Every test scores 0."
+        return f"{UNREADABLE_SUMMARY}: {sub.problem}. Every test scores 0."
     problems = [
-        f"- code cell {sub.numbers[cell.index - 1]} ({opening(sub.cells[cell.index - 1])}): "
+        f"- {sub.label(cell.index)} ({opening(sub.cells[cell.index - 1])}): "
         f"{CELL_PROBLEMS[cell.status]}" + (f": {last_line(cell.error)}" if cell.error else "")
         for cell in run.cells
         if cell.status in CELL_PROBLEMS

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from autograder.checking import (
     ProbedSubmission,
@@ -20,14 +20,18 @@ from autograder.errors import KitError
 from autograder.feedback_text import notebook_summary, test_output
 from autograder.late import LatePolicy, lateness, policy_from, read_timestamp
 from autograder.paths import course_root
-from autograder.results import SubmissionResult, TestResult
+from autograder.probing import ProbeRequest
+from autograder.results import UNREADABLE, SubmissionResult, TestResult
 from autograder.sandbox import Isolation, Limits, SandboxPool, SandboxRun, choose
 from autograder.submission import Submission, find_submissions, load_submission
+
+if TYPE_CHECKING:  # the course's config module, loaded by autograder.config
+    from course_config import CourseConfig, TestSpec
 
 Progress = Callable[[int, int], None]
 
 
-def limits_from(config: Any) -> Limits:
+def limits_from(config: CourseConfig) -> Limits:
     """The sandbox limits the course configures."""
     return Limits(
         cell_timeout=config.cell_timeout,
@@ -42,9 +46,9 @@ def limits_from(config: Any) -> Limits:
 
 def run_all(
     submissions: list[Submission],
-    requests: list,
+    requests: list[ProbeRequest],
     jobs: int,
-    config: Any,
+    config: CourseConfig,
     progress: Progress,
     level: Isolation,
 ) -> list[SandboxRun | None]:
@@ -67,8 +71,8 @@ def to_result(
     sub: Submission,
     run: SandboxRun | None,
     verdicts: dict[str, Verdict],
-    specs: Iterable,
-    config: Any,
+    specs: Iterable[TestSpec],
+    config: CourseConfig,
     level: Isolation,
     policy: LatePolicy | None = None,
     reveal_details: bool = False,
@@ -78,7 +82,7 @@ def to_result(
     tests = []
     for spec in specs:
         verdict = verdicts.get(spec.id) or Verdict(
-            False, sub.problem or "Not graded.", "unreadable"
+            False, sub.problem or "Not graded.", UNREADABLE
         )
         tests.append(
             TestResult(
@@ -128,7 +132,7 @@ def grade(
     assignment: str,
     jobs: int | None = None,
     progress: Progress = lambda done, total: None,
-    config: Any = None,
+    config: CourseConfig | None = None,
     students: Sequence[str] = (),
     due: str | None = None,
     unsafe: bool = False,

@@ -12,6 +12,7 @@ import signal
 import sys
 import time
 
+from autograder.inside.notebook import outside_kit, student_traceback
 from autograder.inside.procs import kill_tree
 from autograder.inside.protocol import (
     ChannelTimeout,
@@ -22,8 +23,7 @@ from autograder.inside.protocol import (
     encode_plain,
     write_all,
 )
-from autograder.probing import resolve, traceback_without_kit_frames
-from autograder.sandbox.models import ProbeOutcome, ProbeRequest
+from autograder.probing import ProbeOutcome, ProbeRequest, resolve
 
 
 def run_forked(namespace: dict, request: ProbeRequest, timeout: float) -> ProbeOutcome:
@@ -63,7 +63,7 @@ def _child(namespace: dict, request: ProbeRequest, fd: int) -> None:
         value = resolve(request.function)(namespace, request.inputs)
         frame = encode_frame({"status": "ok", "value": encode_plain(value)})
     except BaseException as err:  # noqa: BLE001 (student code may raise anything)
-        frame = encode_frame({"status": "error", "error": traceback_without_kit_frames(err)})
+        frame = encode_frame({"status": "error", "error": student_traceback(err, outside_kit)})
     try:
         write_all(fd, frame)
     finally:

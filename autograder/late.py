@@ -15,9 +15,12 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from autograder.errors import KitError
+
+if TYPE_CHECKING:  # the course's config module, loaded by autograder.config
+    from course_config import CourseConfig
 
 Policy = Literal["none", "zero", "per_hour", "per_day"]
 POLICIES: tuple[str, ...] = get_args(Policy)
@@ -149,7 +152,9 @@ def gradebook_due(course: Path, assignment: str) -> datetime | None:
     return as_utc(datetime.fromisoformat(str(row[0])))
 
 
-def policy_from(config: Any, assignment: str, course: Path, due: str | None = None) -> LatePolicy:
+def policy_from(
+    config: CourseConfig, assignment: str, course: Path, due: str | None = None
+) -> LatePolicy:
     """The late policy in force: ``due`` (``--due``) over the config over the gradebook."""
     if due:
         when: datetime | None = parse_due(due, "--due")

@@ -23,7 +23,7 @@ from autograder.checking import (
 )
 from autograder.config import course_config, graded_tests
 from autograder.kernel_probe import run_forked
-from autograder.sandbox.models import ProbeOutcome, ProbeRequest
+from autograder.probing import ProbeOutcome, ProbeRequest
 
 _outcomes: dict[str, ProbeOutcome] = {}  # probe outcomes of this kernel, in cell order
 

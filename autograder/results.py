@@ -7,11 +7,46 @@ feedback page are written from the same objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from autograder.late import Lateness
 
-PASSED, FAILED = "passed", "failed"
+TestStatus = Literal["passed", "failed"]
+PASSED: TestStatus = "passed"
+FAILED: TestStatus = "failed"
+UNREADABLE = "unreadable"  # the diagnosis of every test of a notebook that could not be read
+UNREADABLE_SUMMARY = "Your notebook could not be graded"  # how that notebook's summary begins
+NOT_GRADED = "Your submission could not be graded"  # how a failed grading's output begins
+
+
+def results_json(
+    score: float,
+    execution_time: float,
+    output: str,
+    tests: list[dict[str, Any]],
+    max_score: float | None = None,
+) -> dict[str, Any]:
+    """The top level of a results.json (Gradescope's format), in its one field order.
+
+    ``max_score``: the kit's own top-level field, written by ``grade`` when known.
+    """
+    out: dict[str, Any] = {"score": score}
+    if max_score is not None:
+        out["max_score"] = max_score
+    out |= {
+        "execution_time": round(execution_time, 3),
+        "output": output,
+        "output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+    return out
+
+
+def not_graded(reason: str, execution_time: float) -> dict[str, Any]:
+    """A results.json for a submission that could not be graded: score 0 and why."""
+    return results_json(0.0, execution_time, f"{NOT_GRADED}: {reason.rstrip('.')}.", [])
 
 
 @dataclass(frozen=True)
@@ -36,8 +71,12 @@ class TestResult:
         return f"{self.piece}: {self.title} [{self.id}]"
 
     @property
-    def status(self) -> str:
-        return PASSED if self.score >= self.max_score else FAILED
+    def passed(self) -> bool:
+        return self.score >= self.max_score
+
+    @property
+    def status(self) -> TestStatus:
+        return PASSED if self.passed else FAILED
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -94,17 +133,14 @@ class SubmissionResult:
         return f"{self.output.rstrip()}\n\n{self.late.describe()}".lstrip()
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "score": self.score,
-            "max_score": self.max_score,
-            "execution_time": round(self.execution_time, 3),
-            "output": self.summary(),
-            "output_format": "text",
-            "visibility": "visible",
-            "stdout_visibility": "hidden",
-            "tests": [t.to_dict() for t in self.tests],
-            "extra_data": {"isolation": self.isolation},
-        }
+        out = results_json(
+            self.score,
+            self.execution_time,
+            self.summary(),
+            [t.to_dict() for t in self.tests],
+            self.max_score,
+        )
+        out["extra_data"] = {"isolation": self.isolation}
         if self.late is not None:
             late = {"raw_score": self.raw_score, **self.late.to_dict()}
             out["extra_data"] = {"late": late}

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from IPython.core.inputtransformer2 import TransformerManager
 
 from autograder.errors import KitError
+from autograder.inside.notebook import CELL_LABEL  # how the sandbox names cells
 
-CELL_LABEL = re.compile(r"<cell (\d+)>")  # how the sandbox names cells in tracebacks
 NBGRADER_FOLDERS = ("submitted", "autograded")  # nbgrader's <folder>/<student>/<assignment>/
 
 
@@ -28,9 +27,10 @@ class Submission:
     def relabel(self, text: str) -> str:
         """Name cells in a traceback as the student counts them: ``<cell 3>`` (third cell
         run) becomes ``code cell 14`` (fourteenth code cell of the notebook)."""
-        return CELL_LABEL.sub(lambda m: self._label(int(m[1])), text)
+        return CELL_LABEL.sub(lambda m: self.label(int(m[1])), text)
 
-    def _label(self, index: int) -> str:
+    def label(self, index: int) -> str:
+        """The cell run at 1-based ``index``, as the student counts code cells."""
         if 1 <= index <= len(self.numbers):
             return f"code cell {self.numbers[index - 1]}"
         return f"cell {index}"

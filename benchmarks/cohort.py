@@ -8,10 +8,11 @@ from pathlib import Path
 import nbformat
 
 from autograder.build.release import run_nbgrader
+from autograder.config import course_config
 from autograder.errors import KitError
 from autograder.paths import REPO_ROOT, samples_dir
 
-ASSIGNMENT = "mlp_backprop"
+ASSIGNMENT = course_config().assignment
 MISTAKES = (
     "dense_dw_transposed",
     "relu_mask_from_upstream",

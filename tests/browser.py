@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tests.ci import on_ci
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = (
@@ -83,7 +83,7 @@ def chromium_or_skip() -> str:
     if found:
         return found
     message = "Chromium is not installed (apt-get install chromium)"
-    if os.environ.get("CI"):
+    if on_ci():
         pytest.fail(f"{message}; on CI, .ci/run installs it")
     pytest.skip(message)
 

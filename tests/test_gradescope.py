@@ -28,9 +28,10 @@ from autograder.cli import main
 from autograder.gradescope.requirements import GRADING_PACKAGES, canonical, pins
 from autograder.gradescope.visible import for_gradescope, why_not_run
 from autograder.paths import REPO_ROOT, samples_dir
+from autograder.reports.schema import results_schema
 from tests.helpers import ASSIGNMENT, hanging_notebook
 
-SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
+SCHEMA = results_schema()
 PIECES = [
     "Dense.backward",
     "ReLU.backward",

@@ -8,7 +8,6 @@ fail when the ``CI`` environment variable is set.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
@@ -17,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.ci import on_ci
 from tests.math_extract import MathItem, math_in_markdown, notebook_math
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,10 +33,6 @@ def kit_notebooks(
     return sorted({path for pattern in globs for path in root.glob(pattern)})
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() not in ("", "0", "false")
-
-
 def _installed(pinned: str) -> bool:
     package = MATHJAX_DIR / "node_modules" / "mathjax-full" / "package.json"
     return package.is_file() and json.loads(package.read_text())["version"] == pinned
@@ -50,7 +46,7 @@ def render_math() -> Renderer:
         message = (
             "node and npm are required to render math with MathJax (tests/mathjax)"
         )
-        if _in_ci():
+        if on_ci():
             pytest.fail(f"{message}; CI is set, so this is a failure, not a skip")
         pytest.skip(message)
     manifest = json.loads((MATHJAX_DIR / "package.json").read_text())

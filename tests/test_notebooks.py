@@ -12,12 +12,12 @@ from nbclient import NotebookClient
 
 from autograder.build import out_of_sync
 from autograder.build.samples import mutate, solved
-from autograder.build.solutions import HIDDEN
 from autograder.config import graded_tests
 from tests.helpers import ASSIGNMENT, HANG_GUARD
 
 PIECES = ("Dense.backward", "ReLU.backward", "softmax_cross_entropy_with_logits", "SGD.step")
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+HIDDEN = re.compile(r"^\s*### BEGIN HIDDEN TESTS.*?^\s*### END HIDDEN TESTS\s*$\n?", re.M | re.S)
 
 
 def nbgrader_meta(cell) -> dict:

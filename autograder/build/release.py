@@ -6,12 +6,15 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from autograder.build.settings import apply_settings
 from autograder.config import course_config, graded_tests
 from autograder.errors import KitError
 from autograder.paths import course_root, release_dir, source_notebook
+
+if TYPE_CHECKING:  # the course's config module, loaded by autograder.config
+    from course_config import CourseConfig, TestSpec
 
 CONFIG_FAILED = "Exception while loading config file"  # nbgrader logs it and carries on
 
@@ -39,7 +42,10 @@ def run_nbgrader(args: list[str], root: Path | None = None) -> subprocess.Comple
 
 
 def build_release(
-    assignment: str, root: Path | None = None, config: Any = None, tests: Any = None
+    assignment: str,
+    root: Path | None = None,
+    config: CourseConfig | None = None,
+    tests: tuple[TestSpec, ...] | None = None,
 ) -> Path:
     """Generate ``root/release/<assignment>/`` from ``root/source/`` (default: the course).
 

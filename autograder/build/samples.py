@@ -13,9 +13,9 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.build.solutions import strip_markup
+from autograder.build.markup import Delimiters, nbgrader_config, strip_markup
 from autograder.errors import KitError
-from autograder.paths import source_notebook
+from autograder.paths import course_root, source_notebook
 
 
 def is_answer(cell: nbformat.NotebookNode) -> bool:
@@ -24,13 +24,23 @@ def is_answer(cell: nbformat.NotebookNode) -> bool:
     return bool(meta.get("solution")) and not meta.get("grade")
 
 
-def solved(release: nbformat.NotebookNode, source: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The release with every answer cell filled in from the master."""
+def solved(
+    release: nbformat.NotebookNode,
+    source: nbformat.NotebookNode,
+    delimiters: Delimiters | None = None,
+) -> nbformat.NotebookNode:
+    """The release with every answer cell filled in from the master.
+
+    ``delimiters``: nbgrader's markers (default: as the course's nbgrader config sets them).
+    """
+    delimiters = delimiters or Delimiters.configured(nbgrader_config(course_root()))
     answers = {c.metadata["nbgrader"]["grade_id"]: c for c in source.cells if is_answer(c)}
     out = nbformat.from_dict(release)
     for cell in out.cells:
         if is_answer(cell):
-            cell.source = strip_markup(answers[cell.metadata["nbgrader"]["grade_id"]].source)
+            grade_id = cell.metadata["nbgrader"]["grade_id"]
+            where = f"master notebook, answer cell {grade_id!r}"
+            cell.source = strip_markup(answers[grade_id].source, delimiters, where)
     return out
 
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import nbformat
 
 from autograder.errors import KitError
+
+if TYPE_CHECKING:  # the course's config module, loaded by autograder.config
+    from course_config import CourseConfig, TestSpec
 
 ACCURACY_CODE = re.compile(r"^MIN_TRAIN_ACCURACY = [0-9.]+$", re.M)
 ACCURACY_TEXT = re.compile(r"a_\{\\min\} = [0-9.]+")
@@ -30,7 +33,7 @@ def grade_cells(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
     }
 
 
-def apply_points(nb: nbformat.NotebookNode, tests: Iterable[Any], origin: str) -> None:
+def apply_points(nb: nbformat.NotebookNode, tests: Iterable[TestSpec], origin: str) -> None:
     """Set each configured test's points; refuse unknown graded cells and missing tests.
 
     A grade cell that is not a configured test must be worth 0 points: a visible check,
@@ -64,7 +67,7 @@ def apply_accuracy(nb: nbformat.NotebookNode, minimum: float) -> None:
             cell.source = ACCURACY_TEXT.sub(f"a_{{\\\\min}} = {minimum!r}", cell.source)
 
 
-def apply_settings(path: Path, tests: Iterable[Any], config: Any) -> bool:
+def apply_settings(path: Path, tests: Iterable[TestSpec], config: CourseConfig) -> bool:
     """Write the settings into the master notebook at ``path``; whether it changed."""
     before = path.read_text(encoding="utf-8")
     nb = nbformat.reads(before, as_version=4)

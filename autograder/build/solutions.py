@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 
@@ -11,25 +10,18 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
+from autograder.build.markup import Delimiters, nbgrader_config, strip_markup
 from autograder.errors import KitError
-from autograder.paths import source_notebook
+from autograder.paths import course_root, source_notebook
 
 MODULE_TAG = "module"
-MARKER = re.compile(r"^\s*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
-HIDDEN = re.compile(r"^\s*### BEGIN HIDDEN TESTS.*?^\s*### END HIDDEN TESTS\s*$\n?", re.M | re.S)
 
 
-def strip_markup(source: str) -> str:
-    """Drop hidden-test regions and the solution delimiters, keeping solution code."""
-    source = HIDDEN.sub("", source)
-    return "\n".join(line for line in source.split("\n") if not MARKER.match(line)).rstrip()
-
-
-def module_text(nb: nbformat.NotebookNode, origin: str) -> str:
+def module_text(nb: nbformat.NotebookNode, origin: str, delimiters: Delimiters) -> str:
     """The solution module: every code cell tagged ``module``, markup removed."""
     cells = [
-        strip_markup(cell.source)
-        for cell in nb.cells
+        strip_markup(cell.source, delimiters, f"{origin}, cell {number}")
+        for number, cell in enumerate(nb.cells, start=1)
         if cell.cell_type == "code" and MODULE_TAG in cell.metadata.get("tags", [])
     ]
     if not cells:
@@ -41,11 +33,13 @@ def module_text(nb: nbformat.NotebookNode, origin: str) -> str:
     return header + "\n\n\n".join(cells) + "\n"
 
 
-def solution_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def solution_notebook(
+    nb: nbformat.NotebookNode, origin: str, delimiters: Delimiters
+) -> nbformat.NotebookNode:
     """A copy of the master with solutions in place and no hidden tests, not yet run."""
     out = nbformat.from_dict(nb)
-    for cell in out.cells:
-        cell.source = strip_markup(cell.source)
+    for number, cell in enumerate(out.cells, start=1):
+        cell.source = strip_markup(cell.source, delimiters, f"{origin}, cell {number}")
         cell.metadata.pop("nbgrader", None)
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
@@ -79,10 +73,12 @@ def build_solutions(assignment: str, out_dir: Path, src: Path | None = None) -> 
         raise KitError(f"{src}: master notebook not found")
     origin = f"source/{assignment}/{src.name}"
     nb = nbformat.read(src, as_version=4)
+    delimiters = Delimiters.configured(nbgrader_config(course_root()))
+    module_source = module_text(nb, origin, delimiters)
+    executed = solution_notebook(nb, origin, delimiters)
     out_dir.mkdir(parents=True, exist_ok=True)
     module = out_dir / f"{assignment}.py"
-    module.write_text(module_text(nb, origin))
-    executed = solution_notebook(nb)
+    module.write_text(module_source)
     execute(executed, origin)
     notebook = out_dir / f"{assignment}.ipynb"
     nbformat.write(executed, notebook)

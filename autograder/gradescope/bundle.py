@@ -3,7 +3,7 @@
 The zip holds, at its root (Gradescope unpacks it into /autograder/source):
 
 - ``setup.sh``                            rendered from ``templates/setup.sh.j2``
-- ``run_autograder``                      from ``templates/``
+- ``run_autograder``                      rendered from ``templates/run_autograder.j2``
 - ``requirements.txt``, ``constraints.txt`` the grading pins, and the kit's whole pin list
 - ``gradescope.json``                      Gradescope's overrides of course_config.py
 - ``autograder/``, ``course_config.py``    the modules grading imports, without caches:
@@ -16,6 +16,7 @@ Entries are sorted and dated 1980-01-01, so the same kit gives the same bytes.
 
 from __future__ import annotations
 
+import json
 import stat
 import zipfile
 from pathlib import Path
@@ -38,6 +39,7 @@ from autograder.gradescope.settings import (
     for_container,
 )
 from autograder.paths import KIT_ROOT, course_root
+from autograder.results import not_graded
 
 TEMPLATES = Path(__file__).parent / "templates"
 EXECUTABLES = ("setup.sh", "run_autograder")
@@ -52,6 +54,8 @@ NOT_FOR_GRADING = (
     "nbgrader_cell.py",
     "nbgrader_ext/*",
     "reports/*",
+    "reports/templates/*",
+    "templates/*/*",
     "gradescope/bundle.py",
     "gradescope/requirements.py",
     "gradescope/templates/*",
@@ -62,6 +66,9 @@ NOT_FOR_GRADING = (
     "offline_math.py",
 )
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# run_autograder's own results when Python cannot start ($status: the shell fills it in)
+COULD_NOT_START = "the autograder could not start (exit status $status)"
+NOT_YOUR_FAULT = "This is not your fault: your instructor can see why"
 
 
 def for_grading(module: Path, package: Path) -> bool:
@@ -89,21 +96,36 @@ def kit_files(course: Path | None = None) -> dict[str, Path]:
     return files
 
 
+def script(template: str, **values: str | list[str]) -> str:
+    """A shell script from its template in ``templates/``."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,  # shell scripts; every value is checked to be shell-safe text
+    )
+    return env.get_template(template).render(**values)
+
+
 def setup_script() -> str:
     """setup.sh from its template: the kit's minimum Python (pyproject.toml, or the
     running one when the kit is installed without it) and the modules to check."""
     pyproject = KIT_ROOT / "pyproject.toml"
     major, minor = minimum_python(pyproject) if pyproject.is_file() else (3, 11)
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,  # a shell script; every value is a version or a module name
-    )
-    return env.get_template("setup.sh.j2").render(
+    return script(
+        "setup.sh.j2",
         min_python=f"{major}.{minor}",
         modules=sorted(import_name(p) for p in GRADING_PACKAGES),
     )
+
+
+def run_script() -> str:
+    """run_autograder from its template, with the results.json it writes when Python
+    cannot start: ``not_graded``'s, the exit status filled in by the shell."""
+    fallback = json.dumps(not_graded(f"{COULD_NOT_START}. {NOT_YOUR_FAULT}", 0.0))
+    if any(char in fallback for char in "`\\"):  # an unquoted heredoc would interpret them
+        raise KitError(f"run_autograder: the fallback results are not shell-safe: {fallback}")
+    return script("run_autograder.j2", fallback_results=fallback)
 
 
 def generated_files(settings: GradescopeSettings, course: Path | None = None) -> dict[str, bytes]:
@@ -113,7 +135,7 @@ def generated_files(settings: GradescopeSettings, course: Path | None = None) ->
         requirements = KIT_ROOT / "requirements.txt"
     return {
         "setup.sh": setup_script().encode(),
-        "run_autograder": (TEMPLATES / "run_autograder").read_bytes(),
+        "run_autograder": run_script().encode(),
         "requirements.txt": grading_requirements(requirements).encode(),
         "constraints.txt": requirements.read_bytes(),
         SETTINGS_FILE: settings.to_json().encode(),

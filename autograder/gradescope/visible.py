@@ -12,10 +12,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from autograder.results import FAILED, PASSED, UNREADABLE
+
 # Diagnoses (test tags) meaning the piece's code did not run to the end, worded for the
 # student. Every other tag is about a wrong answer, which stays hidden until the due date.
 DID_NOT_RUN = {
-    "unreadable": "could not run: your notebook could not be read",
+    UNREADABLE: "could not run: your notebook could not be read",
     "missing definition": "could not run: a name it needs is not defined in your notebook",
     "not implemented": "is not implemented yet (it still raises NotImplementedError)",
     "exception": "raised an exception on the hidden inputs",
@@ -55,7 +57,7 @@ def ran_test(number: int, piece: str, tests: list[dict[str, Any]]) -> dict[str, 
         "number": f"0.{number}",
         "score": 0.0,
         "max_score": 0.0,
-        "status": "failed" if problem else "passed",
+        "status": FAILED if problem else PASSED,
         "output": f"{piece} {problem or RAN}.",
         "output_format": "text",
         "visibility": "visible",

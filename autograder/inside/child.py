@@ -179,7 +179,7 @@ def _run_step(plan: ChildPlan, namespace: dict, command: dict) -> None:
             if status == "ok" or status == "error":
                 return
         else:
-            result = run_probe(plan.probes[int(command["index"])], namespace)
+            result = run_probe(plan.probes[int(command["index"]) - 1], namespace)
             _leave_if_forked_by_student(me)
             _send_probe_result(plan, {"pid": me, **result})
     except BaseException:  # the worker reports this child as crashed

@@ -3,19 +3,23 @@
 Cells run in the `__dict__` of a fresh `__main__` module that offers `get_ipython()` (a
 stub whose magics and shell calls do nothing) and `display()`. Each cell is compiled as
 `<cell N>` and its source is registered in linecache, so a traceback shows the student's
-own lines; `student_traceback` keeps only those frames.
+own lines; `student_traceback` keeps only those frames (in a fork of nbgrader's kernel,
+where cells are files of IPython's, it keeps every frame `outside_kit`).
 """
 
 from __future__ import annotations
 
 import builtins
 import linecache
+import re
 import sys
 import traceback
 import types
+from collections.abc import Callable
 from typing import Any
 
 CELL_PREFIX = "<cell "
+CELL_LABEL = re.compile(re.escape(CELL_PREFIX) + r"(\d+)>")  # matches what cell_filename makes
 
 
 class IPythonStub:
@@ -79,23 +83,37 @@ def compile_cell(source: str, index: int) -> types.CodeType:
     return compile(source, filename, "exec", dont_inherit=True)
 
 
-def student_traceback(exc: BaseException) -> str:
-    """The traceback text of `exc` restricted to frames in notebook cells.
+def in_cell(filename: str) -> bool:
+    """Whether a frame's file is a notebook cell compiled here (`<cell N>`)."""
+    return filename.startswith(CELL_PREFIX)
+
+
+def outside_kit(filename: str) -> bool:
+    """Whether a frame's file is neither the kit, an installed library nor frozen stdlib."""
+    return not (
+        "/autograder/" in filename or "site-packages" in filename or filename.startswith("<frozen")
+    )
+
+
+def student_traceback(exc: BaseException, is_student: Callable[[str], bool] = in_cell) -> str:
+    """The traceback text of `exc` restricted to the frames whose file `is_student`.
 
     Harness and library frames are dropped; the exception line itself is always kept,
     so an error raised with no student frame on the stack still says what went wrong.
     """
     report = traceback.TracebackException.from_exception(exc)
-    _keep_cell_frames(report, set())
+    _keep_student_frames(report, is_student, set())
     return "".join(report.format())
 
 
-def _keep_cell_frames(report: traceback.TracebackException, seen: set[int]) -> None:
+def _keep_student_frames(
+    report: traceback.TracebackException, is_student: Callable[[str], bool], seen: set[int]
+) -> None:
     if id(report) in seen:
         return
     seen.add(id(report))
-    frames = [frame for frame in report.stack if frame.filename.startswith(CELL_PREFIX)]
+    frames = [frame for frame in report.stack if is_student(frame.filename)]
     report.stack = traceback.StackSummary.from_list(frames)
     for linked in (report.__cause__, report.__context__):
         if linked is not None:
-            _keep_cell_frames(linked, seen)
+            _keep_student_frames(linked, is_student, seen)

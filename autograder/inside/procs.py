@@ -9,13 +9,14 @@ import ctypes
 import os
 import shutil
 import signal
-import subprocess
 import time
 from collections.abc import Iterable
 
 import psutil
 
 PR_SET_CHILD_SUBREAPER = 36
+MAX_REMOVAL_STEPS = 1_000_000  # a bound on removing one tree; the tmpfs caps its size
+_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 def become_subreaper() -> None:
@@ -110,9 +111,8 @@ def remove_tree(path: str) -> None:
         return
     try:
         shutil.rmtree(path, onerror=_make_writable_and_retry)
-    except (OSError, RecursionError):
-        subprocess.run(["rm", "-rf", "--", path], check=False, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except (OSError, RecursionError):  # deeper than Python's recursion allows
+        _remove_deep(path)
 
 
 def _make_writable_and_retry(function: object, path: str, _: object) -> None:
@@ -125,6 +125,67 @@ def _make_writable_and_retry(function: object, path: str, _: object) -> None:
             os.remove(path)
     except OSError:
         pass
+
+
+def _remove_deep(path: str) -> None:
+    """Remove a tree of any depth holding one directory open at a time: down to a leaf,
+    emptying directories on the way, and back up through "..", in at most
+    ``MAX_REMOVAL_STEPS`` steps. What cannot be removed stays."""
+    try:
+        fd = os.open(path, _DIRECTORY)
+    except OSError:
+        return
+    below: list[str] = []  # the names from `path` down to the directory `fd` holds
+    try:
+        for _ in range(MAX_REMOVAL_STEPS):
+            inner = _empty_but_one_directory(fd)
+            if inner is not None:
+                child = _open_directory(inner, fd)
+                os.close(fd)
+                fd = child
+                below.append(inner)
+            elif below:
+                parent = os.open("..", _DIRECTORY, dir_fd=fd)
+                os.close(fd)
+                fd = parent
+                os.rmdir(below.pop(), dir_fd=fd)
+            else:
+                break
+    except OSError:
+        return
+    finally:
+        os.close(fd)
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass
+
+
+def _empty_but_one_directory(fd: int) -> str | None:
+    """Delete every non-directory in the directory ``fd``; the name of a directory left."""
+    try:
+        os.fchmod(fd, 0o700)
+    except OSError:
+        pass
+    inner = None
+    with os.scandir(fd) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                inner = inner or entry.name
+                continue
+            try:
+                os.unlink(entry.name, dir_fd=fd)
+            except OSError:
+                pass
+    return inner
+
+
+def _open_directory(name: str, parent: int) -> int:
+    try:
+        return os.open(name, _DIRECTORY, dir_fd=parent)
+    except PermissionError:
+        os.chmod(name, 0o700, dir_fd=parent)
+        return os.open(name, _DIRECTORY, dir_fd=parent)
 
 
 def close_fd(fd: int | None) -> None:

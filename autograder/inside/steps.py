@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from autograder.inside.capture import OutputCapture, truncate_text
 from autograder.inside.child import EXIT_HARNESS
+from autograder.inside.contract import CellStatus
 
 EXIT_GRACE = 0.5  # seconds to learn the exit code of a step's process that has ended
 _SIGNAL_MEANING = {
@@ -26,9 +27,12 @@ _SIGNAL_MEANING = {
 
 @dataclass
 class StepResult:
-    """How a step ended; `value` is the probe's value in its JSON form."""
+    """How a step ended; `value` is the probe's value in its JSON form.
 
-    status: str
+    status: a cell's (a probe is never "skipped").
+    """
+
+    status: CellStatus
     error: str | None = None
     value: Any = None
     output: str = ""
@@ -36,7 +40,7 @@ class StepResult:
 
 @dataclass(frozen=True)
 class Step:
-    """A cell (1-based `index`) or a probe (0-based `index` among the probes)."""
+    """A cell or a probe; `index` is its 1-based position among the cells or the probes."""
 
     kind: str
     index: int
@@ -52,7 +56,7 @@ class Step:
         return f"The {self.kind} crashed: {reason}.{self.rollback_note}"
 
     def not_run(self, reason: str) -> StepResult:
-        status = "skipped" if self.kind == "cell" else "crashed"
+        status: CellStatus = "skipped" if self.kind == "cell" else "crashed"
         return StepResult(status, f"Not run: {reason}.")
 
     def blocked_by(self, name: str) -> StepResult:

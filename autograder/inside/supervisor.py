@@ -33,8 +33,11 @@ class PoolGone(Exception):
     """The pool closed its end of the worker's channel: stop and clean up."""
 
 
-class Submission:
-    """One notebook run inside the sandbox, from the fork of its root to the last kill."""
+class NotebookRun:
+    """One notebook run inside the sandbox, from the fork of its root to the last kill.
+
+    (The submission as the grader knows it is ``autograder.submission.Submission``.)
+    """
 
     def __init__(self, cells: list[str], probes: list[child.ProbeCall], limits: Limits,
                  pool_fd: int, scratch: str) -> None:
@@ -43,7 +46,7 @@ class Submission:
         self.lost: str | None = None
         self.finished: set[int] = set()
 
-    def __enter__(self) -> Submission:
+    def __enter__(self) -> NotebookRun:
         self.workdir = tempfile.mkdtemp(prefix="submission-", dir=self.scratch)
         command_r, self.command_fd = os.pipe()
         result_r, result_w = os.pipe()

@@ -37,7 +37,7 @@ from autograder.inside.protocol import (
     write_all,
 )
 from autograder.inside.steps import Step, StepResult
-from autograder.inside.supervisor import PoolGone, Submission
+from autograder.inside.supervisor import NotebookRun, PoolGone
 
 
 class RequestError(Exception):
@@ -83,15 +83,15 @@ def serve(request: dict, pool_in: int, pool_out: int) -> None:
         _send(pool_out, {"kind": "harness_error", "message": f"bad sandbox request: {exc}"})
         return
     try:
-        with Submission(cells, probes, limits, pool_in, os.getcwd()) as submission:
+        with NotebookRun(cells, probes, limits, pool_in, os.getcwd()) as notebook:
             for index in range(1, len(cells) + 1):
-                result = submission.run(Step("cell", index, limits.cell_timeout))
+                result = notebook.run(Step("cell", index, limits.cell_timeout))
                 _send(pool_out, {"kind": "cell", "index": index, **_fields(result)})
             timed_out: set[str] = set()
-            for position, probe in enumerate(probes):
-                step = Step("probe", position, timeouts[position])
+            for position, (probe, timeout) in enumerate(zip(probes, timeouts, strict=True), 1):
+                step = Step("probe", position, timeout)
                 hung = [name for name in probe.requires if name in timed_out]
-                result = step.blocked_by(hung[0]) if hung else submission.run(step)
+                result = step.blocked_by(hung[0]) if hung else notebook.run(step)
                 if result.status == "timeout":
                     timed_out.add(probe.name)
                 _send_probe(pool_out, probe.name, result)

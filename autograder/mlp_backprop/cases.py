@@ -7,11 +7,14 @@ Symbols: N batch size, d_in / d_out layer widths, C classes. Shapes are chosen n
 from __future__ import annotations
 
 import zlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from autograder.probing import ProbeRequest
+
+if TYPE_CHECKING:  # the course's config module, loaded by autograder.config
+    from course_config import CourseConfig
 
 PROBES = "autograder.mlp_backprop.probes"
 TRAINING_PROBE = "autograder.mlp_backprop.training:train"
@@ -29,7 +32,7 @@ TRAINING_SCHEDULE = {
 TRAINING_POINTS = 400
 
 
-def rng(config: Any, name: str) -> np.random.Generator:
+def rng(config: CourseConfig, name: str) -> np.random.Generator:
     """A generator of its own for each case, so adding a case changes no other."""
     return np.random.default_rng([config.seed, zlib.crc32(name.encode())])
 
@@ -45,7 +48,7 @@ def labels_with_every_class(r: np.random.Generator, n: int, c: int) -> np.ndarra
     return r.permutation(y)
 
 
-def dense_case(config: Any) -> dict[str, np.ndarray]:
+def dense_case(config: CourseConfig) -> dict[str, np.ndarray]:
     """A Dense layer run forward on two batches of different sizes, then backward.
 
     x_first: (N1, d_in), x: (N, d_in) the batch backward must use, W: (d_in, d_out),
@@ -63,7 +66,7 @@ def dense_case(config: Any) -> dict[str, np.ndarray]:
     }
 
 
-def relu_case(config: Any) -> dict[str, np.ndarray]:
+def relu_case(config: CourseConfig) -> dict[str, np.ndarray]:
     """A ReLU run forward on two batches, then backward on the second.
 
     x_first: (N1, D), x: (N, D) with every |x| >= 0.1 (no kink within a finite-difference
@@ -78,14 +81,14 @@ def relu_case(config: Any) -> dict[str, np.ndarray]:
     }
 
 
-def softmax_case(config: Any) -> dict[str, np.ndarray]:
+def softmax_case(config: CourseConfig) -> dict[str, np.ndarray]:
     """Moderate logits: (N, C) with entries of order 1, y: (N,) every class present."""
     r = rng(config, "softmax")
     n, c = 7, 4
     return {"logits": r.standard_normal((n, c)), "y": labels_with_every_class(r, n, c)}
 
 
-def softmax_large_case(config: Any) -> dict[str, np.ndarray]:
+def softmax_large_case(config: CourseConfig) -> dict[str, np.ndarray]:
     """Logits of size ~1000: (N, C), every row has an entry near +1000, y: (N,) all classes.
 
     Entries sit in tiers -1000, 0, +1000 plus noise of size 3, so a probability is either
@@ -99,7 +102,7 @@ def softmax_large_case(config: Any) -> dict[str, np.ndarray]:
     return {"logits": logits, "y": labels_with_every_class(r, n, c)}
 
 
-def sgd_case(config: Any, weight_decay: bool) -> dict[str, Any]:
+def sgd_case(config: CourseConfig, weight_decay: bool) -> dict[str, Any]:
     """One SGD step on the reference model Dense(3, 4) -> ReLU -> Dense(4, 2).
 
     params / grads: [W1 (3, 4), b1 (4,), W2 (4, 2), b2 (2,)] in ``model.params()`` order,
@@ -117,7 +120,7 @@ def sgd_case(config: Any, weight_decay: bool) -> dict[str, Any]:
     }
 
 
-def hidden_task(config: Any, n: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def hidden_task(config: CourseConfig, n: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """X: (N, 2) Gaussian points, y: (N,) labels of a task the notebook never shows.
 
     An XOR of two half-planes through a point near the origin, turned by 20 to 70
@@ -135,7 +138,7 @@ def hidden_task(config: Any, n: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return x, ((z[:, 0] * z[:, 1] > 0).astype(np.int64) ^ swap)
 
 
-def training_case(config: Any) -> dict[str, Any]:
+def training_case(config: CourseConfig) -> dict[str, Any]:
     """The hidden training run: the data of ``hidden_task``, with the seeds of the
     initial weights and of the mini-batch shuffles (drawn from the config's seeds, which
     never reach a sandbox themselves), and the schedule."""
@@ -146,7 +149,7 @@ def training_case(config: Any) -> dict[str, Any]:
             **TRAINING_SCHEDULE}
 
 
-def probe_requests(config: Any) -> list[ProbeRequest]:
+def probe_requests(config: CourseConfig) -> list[ProbeRequest]:
     """Everything the sandbox runs on a submission, one request per probe."""
     return [
         ProbeRequest("dense_backward", f"{PROBES}:dense_backward", dense_case(config)),

@@ -22,7 +22,8 @@ from autograder.mlp_backprop.test_training import accuracy
 from autograder.mlp_backprop.training import train
 from autograder.paths import solutions_dir
 
-SOLUTION = solutions_dir("mlp_backprop") / "mlp_backprop.py"
+ASSIGNMENT = __package__.rpartition(".")[2]  # this folder's assignment
+SOLUTION = solutions_dir(ASSIGNMENT) / f"{ASSIGNMENT}.py"
 
 
 def solution_namespace() -> dict:

@@ -7,6 +7,8 @@ from nbgrader.preprocessors import ClearHiddenTests
 from nbgrader.utils import is_grade
 from traitlets import List
 
+from autograder.build.markup import without_region
+
 
 class ScrubTestCells(ClearHiddenTests):
     """In every test cell, drop the hidden region and shorten tracebacks to their last line.
@@ -26,7 +28,9 @@ class ScrubTestCells(ClearHiddenTests):
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
         if cell.cell_type != "code" or not is_grade(cell):
             return cell, resources
-        self._remove_hidden_test_region(cell)
+        cell.source = without_region(
+            cell.source, self.begin_test_delimeter, self.end_test_delimeter, f"cell {index + 1}"
+        )
         for output in cell.get("outputs", []):
             if output.output_type == "error":
                 output.traceback = [f"{output.ename}: {output.evalue}"]

@@ -15,14 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from autograder.errors import KitError
+from autograder.reports.schema import schema_problem
+from autograder.results import PASSED, UNREADABLE, UNREADABLE_SUMMARY
 
-UNREADABLE_PREFIX = "Your notebook could not be graded"
 RUN_PROBLEMS = {  # test tags that mean the code did not run to the end, and how to say it
     "timeout": "timed out",
     "crashed": "crashed",
     "internal error": "grader error",
 }
-NOT_A_MISTAKE = {"unreadable"}  # tags every test of an unreadable notebook carries
+NOT_A_MISTAKE = {UNREADABLE}  # tags every test of an unreadable notebook carries
 EXAMPLES = 3
 
 
@@ -51,7 +52,7 @@ class Graded:
 
     @property
     def unreadable(self) -> bool:
-        return str(self.results.get("output", "")).startswith(UNREADABLE_PREFIX)
+        return str(self.results.get("output", "")).startswith(UNREADABLE_SUMMARY)
 
 
 @dataclass
@@ -64,21 +65,21 @@ class Cohort:
 
 
 def problem_in(results: Any) -> str | None:
-    """Why ``results`` is not a results file the report can use, or None."""
-    if not isinstance(results, dict):
-        return "not a JSON object"
-    if not isinstance(results.get("score"), (int, float)):
-        return "no numeric 'score'"
-    tests = results.get("tests")
-    if not isinstance(tests, list) or not all(isinstance(t, dict) for t in tests):
+    """Why ``results`` is not a results file the report can use, or None.
+
+    It must follow results.json's schema, and have the tests, names and points the
+    report counts (all optional in Gradescope's format).
+    """
+    problem = schema_problem(results)
+    if problem:
+        return problem
+    if "score" not in results:
+        return "no 'score'"
+    if "tests" not in results:
         return "no 'tests' list"
-    for test in tests:
-        if not isinstance(test.get("name"), str) or not all(
-            isinstance(test.get(key), (int, float)) for key in ("score", "max_score")
-        ):
-            return "a test without a name, score and max_score"
-        if not all(isinstance(tag, str) for tag in test.get("tags", [])):
-            return "a test whose tags are not strings"
+    if not all(all(key in test for key in ("name", "score", "max_score"))
+               for test in results["tests"]):
+        return "a test without a name, score and max_score"
     return None
 
 
@@ -127,7 +128,7 @@ class TestRate:
 
 
 def passed(test: dict[str, Any]) -> bool:
-    return test.get("status", "") == "passed" or test["score"] >= test["max_score"]
+    return test.get("status", "") == PASSED or test["score"] >= test["max_score"]
 
 
 def pass_rates(cohort: Cohort) -> list[TestRate]:
@@ -165,7 +166,7 @@ def run_problems(cohort: Cohort) -> list[tuple[str, str, str]]:
     rows = []
     for graded in cohort.graded:
         if graded.unreadable:
-            rows.append((graded.student, "unreadable", str(graded.results.get("output", ""))))
+            rows.append((graded.student, UNREADABLE, str(graded.results.get("output", ""))))
             continue
         for tag, problem in RUN_PROBLEMS.items():
             names = [t["name"] for t in graded.tests if tag in t.get("tags", [])]
@@ -204,16 +205,3 @@ def usual_max_score(cohort: Cohort) -> float:
     """The max score most submissions have (they all do, unless the config changed)."""
     counts = Counter(g.max_score for g in cohort.graded)
     return counts.most_common(1)[0][0] if counts else 0.0
-
-
-def write_report(folder: Path, title: str = "") -> Path:
-    """Write ``folder/report.html`` and return its path; ``title`` names the course."""
-    from autograder.reports.cohort_page import report_html
-
-    page = report_html(read_cohort(folder), title)
-    path = folder / "report.html"
-    try:
-        path.write_text(page, encoding="utf-8")
-    except OSError as err:
-        raise KitError(f"{path}: cannot write the report ({err.strerror})") from err
-    return path

@@ -11,7 +11,8 @@ sandboxes, talks to them and tears them down.
 - kit_view.py   the only files of the kit a sandbox sees
 - pool.py       SandboxPool: fresh sandboxes started ahead, time budget, one retry
 - spawn.py      one sandbox: start, talk, kill every process it started
-- models.py     probe requests, outcomes, SandboxError
+- models.py     cell outcomes, the whole run, SandboxError (the probe requests, outcomes
+                and statuses both sides share are in autograder/inside/contract.py)
 """
 
 from autograder.sandbox.isolation import Isolation, choose

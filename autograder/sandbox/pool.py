@@ -28,8 +28,9 @@ from autograder.inside.protocol import (
     encode_frame,
     encode_plain,
 )
-from autograder.sandbox import kit_view
 from autograder.sandbox.isolation import Isolation, choose
+from autograder.sandbox.kit_view import build as build_view
+from autograder.sandbox.kit_view import probe_modules
 from autograder.sandbox.models import (
     CELL_STATUSES,
     PROBE_STATUSES,
@@ -151,12 +152,12 @@ class SandboxPool:
         self._uid_claim.release()
 
     def _view(self, probes: list[ProbeRequest]):
-        modules = tuple(kit_view.probe_modules(probe.function for probe in probes))
+        modules = tuple(probe_modules(probe.function for probe in probes))
         with self._lock:
             if self._closed:
                 raise SandboxError("the sandbox pool is closed")
             if modules not in self._views:
-                self._views[modules] = kit_view.build(modules)
+                self._views[modules] = build_view(modules)
             return self._views[modules]
 
     def _take(self, view) -> WorkerProcess:
