@@ -69,7 +69,7 @@ def probe_failure(outcome: Outcome, limit: float) -> CheckFailed:
         return CheckFailed(stub, "not implemented")
     if f"{MissingDefinition.__name__}: " in error:
         return CheckFailed(error.split(f"{MissingDefinition.__name__}: ")[-1], "missing definition")
-    return CheckFailed(f"Your code raised an exception:\n{error}", "exception")
+    return CheckFailed(f"Your code raised an exception:\n{error.rstrip()}", "exception")
 
 
 class ProbedSubmission:

@@ -143,7 +143,7 @@ SHAPE_ERROR = re.compile(r"mismatch|could not be broadcast|not aligned|shape", r
 def raised(error: str, shapes: str) -> CheckFailed:
     """The verdict on student code that raised ``error`` (traceback text); a shape error
     also lists the shapes involved (``shapes``, in the student's symbols)."""
-    message = f"Your code raised an exception:\n{error}"
+    message = f"Your code raised an exception:\n{error.rstrip()}"
     if SHAPE_ERROR.search(error):
         message += f"\n\nThe shapes involved: {shapes}"
     return CheckFailed(message, "exception")

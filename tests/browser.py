@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from tests.ci import on_ci
 
 CHROMIUM = "/usr/bin/chromium"
