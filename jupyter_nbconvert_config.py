@@ -5,6 +5,6 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from course_config import offline_math  # noqa: E402
+from course_config import offline_math
 
 offline_math(get_config())  # noqa: F821 (get_config is provided by nbconvert)

@@ -4,6 +4,6 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from course_config import apply_to_nbgrader  # noqa: E402
+from course_config import apply_to_nbgrader
 
 apply_to_nbgrader(get_config())  # noqa: F821 (get_config is provided by nbgrader)

@@ -156,6 +156,7 @@ def probe_with_shapes(submission: Any, name: str, shapes: str) -> Any:
         return submission.probe(name)
     except CheckFailed as err:
         if err.diagnosis == "exception" and SHAPE_ERROR.search(err.message):
-            raise CheckFailed(f"{err.message}\n\nThe shapes involved: {shapes}",
-                              err.diagnosis, err.details) from None
+            raise CheckFailed(
+                f"{err.message}\n\nThe shapes involved: {shapes}", err.diagnosis, err.details
+            ) from None
         raise

@@ -159,16 +159,20 @@ def cmd_gradebook(args: argparse.Namespace) -> int:
     report = sync(root, assignment, args.jobs or config.jobs, args.unsafe_no_isolation)
     for change in report.changes:
         if change.nbgrader_gave_more:
-            print(f"nbgrader gave more: {change.student}: {change.before:g} in nbgrader's "
-                  f"autograde, {change.after:g} in the sandbox (the gradebook now says "
-                  f"{change.after:g})")
+            print(
+                f"nbgrader gave more: {change.student}: {change.before:g} in nbgrader's "
+                f"autograde, {change.after:g} in the sandbox (the gradebook now says "
+                f"{change.after:g})"
+            )
     for student in report.not_autograded:
         print(f"not in the gradebook yet: {student} (run nbgrader autograde first)")
     more = sum(change.nbgrader_gave_more for change in report.changes)
     level = report.results[0].isolation if report.results else "none"
-    print(f"wrote sandboxed scores for {len(report.changes)} submissions into "
-          f"{root / 'gradebook.db'}: {more} had more in nbgrader's autograde, "
-          f"isolation: {level}")
+    print(
+        f"wrote sandboxed scores for {len(report.changes)} submissions into "
+        f"{root / 'gradebook.db'}: {more} had more in nbgrader's autograde, "
+        f"isolation: {level}"
+    )
     return 0
 
 

@@ -20,7 +20,7 @@ CELL_PROBLEMS: dict[CellStatus, str] = {  # how a cell that did not run cleanly 
 }
 
 
-def test_output(verdict: Verdict, limit: int, reveal_details: bool = False) -> str:
+def test_output(verdict: Verdict, limit: int, reveal_details: bool = False) -> str:  # noqa: PT028 (not a test)
     """What a test says to the student.
 
     ``reveal_details``: also show the verdict's details (the exact fix line, figures of the

@@ -81,9 +81,7 @@ def to_result(
     late penalty under ``policy``."""
     tests = []
     for spec in specs:
-        verdict = verdicts.get(spec.id) or Verdict(
-            False, sub.problem or "Not graded.", UNREADABLE
-        )
+        verdict = verdicts.get(spec.id) or Verdict(False, sub.problem or "Not graded.", UNREADABLE)
         tests.append(
             TestResult(
                 id=spec.id,
@@ -131,7 +129,7 @@ def grade(
     paths: list[Path],
     assignment: str,
     jobs: int | None = None,
-    progress: Progress = lambda done, total: None,
+    progress: Progress = lambda *_: None,
     config: CourseConfig | None = None,
     students: Sequence[str] = (),
     due: str | None = None,
@@ -165,7 +163,8 @@ def grade(
     ]
     verdicts = run_checks(assignment, probed, config, [s.id for s in specs])
     return [
-        to_result(sub, run, verdicts.get(sub.student, {}), specs, config, level, policy,
-                  reveal_details)
+        to_result(
+            sub, run, verdicts.get(sub.student, {}), specs, config, level, policy, reveal_details
+        )
         for sub, run in zip(submissions, runs, strict=True)
     ]

@@ -27,7 +27,7 @@ def machine() -> str:
     cpu = next(
         (
             line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").open()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")
         ),
         platform.processor() or "?",
@@ -99,8 +99,10 @@ def speed_table(kit: dict[tuple[int, bool], Cost], nbgrader: Cost) -> list[str]:
     header = f"{'1 sub':>8}{f'{nbgrader.n} subs':>9}{'per call':>10}{'per sub':>9}{'total/N':>9}"
     lines = [f"{'':27}{header}{'nbg/kit per sub':>17}{'nbg/kit total/N':>17}"]
     tools = [
-        *((f"kit --jobs {j}{' unsafe' if u else ''}", c, 0 if u else j)
-          for (j, u), c in kit.items()),
+        *(
+            (f"kit --jobs {j}{' unsafe' if u else ''}", c, 0 if u else j)
+            for (j, u), c in kit.items()
+        ),
         ("nbgrader autograde", nbgrader, 0),
     ]
     for label, cost, jobs in tools:

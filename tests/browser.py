@@ -127,9 +127,17 @@ def rendered_dom(page: Path, timeout: float = 120.0, budget_ms: int = 20000) -> 
     flags = [f for f in FLAGS if not f.startswith("--virtual-time-budget")]
     with tempfile.TemporaryDirectory(prefix="kit-browser-") as scratch:
         done = subprocess.run(
-            [chromium, *flags, f"--virtual-time-budget={budget_ms}",
-             f"--user-data-dir={Path(scratch) / 'profile'}", page.as_uri()],
-            capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+            [
+                chromium,
+                *flags,
+                f"--virtual-time-budget={budget_ms}",
+                f"--user-data-dir={Path(scratch) / 'profile'}",
+                page.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
         )
     if "<body" not in done.stdout:
         raise AssertionError(f"Chromium gave no DOM for {page}: {done.stderr[-2000:]}")
@@ -142,10 +150,19 @@ def screenshot(page: Path, out: Path, size: str = "1200,2400", timeout: float = 
     flags = [f for f in FLAGS if f != "--dump-dom" and not f.startswith("--virtual-time")]
     with tempfile.TemporaryDirectory(prefix="kit-browser-") as scratch:
         subprocess.run(
-            [chromium, *flags, "--virtual-time-budget=20000", f"--window-size={size}",
-             f"--screenshot={out}", f"--user-data-dir={Path(scratch) / 'profile'}",
-             page.as_uri()],
-            capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False,
+            [
+                chromium,
+                *flags,
+                "--virtual-time-budget=20000",
+                f"--window-size={size}",
+                f"--screenshot={out}",
+                f"--user-data-dir={Path(scratch) / 'profile'}",
+                page.as_uri(),
+            ],
+            capture_output=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
         )
 
 

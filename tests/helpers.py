@@ -44,7 +44,7 @@ def returns(call: Callable[[], T], guard: float = HANG_GUARD) -> T:
     def run() -> None:
         try:
             done.append(call())
-        except BaseException as err:  # noqa: BLE001 (re-raised in the test's thread)
+        except BaseException as err:
             raised.append(err)
 
     worker = threading.Thread(target=run, daemon=True)

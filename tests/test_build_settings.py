@@ -26,10 +26,18 @@ def course(tmp_path):
 
 def accuracy_bar(nb) -> tuple[set[str], set[str]]:
     """The values of MIN_TRAIN_ACCURACY in the code and of a_min in the text."""
-    code = {m for c in nb.cells if c.cell_type == "code"
-            for m in re.findall(r"^MIN_TRAIN_ACCURACY = ([0-9.]+)$", c.source, re.M)}
-    text = {m for c in nb.cells if c.cell_type == "markdown"
-            for m in re.findall(r"a_\{\\min\} = ([0-9.]+)", c.source)}
+    code = {
+        m
+        for c in nb.cells
+        if c.cell_type == "code"
+        for m in re.findall(r"^MIN_TRAIN_ACCURACY = ([0-9.]+)$", c.source, re.M)
+    }
+    text = {
+        m
+        for c in nb.cells
+        if c.cell_type == "markdown"
+        for m in re.findall(r"a_\{\\min\} = ([0-9.]+)", c.source)
+    }
     return code, text
 
 
@@ -40,8 +48,10 @@ def test_the_committed_master_already_agrees_with_the_config(course, config):
 
 
 def test_editing_points_and_the_accuracy_bar_changes_the_release(course, config):
-    tests = [dataclasses.replace(t, points=7) if t.id == "relu_backward_dx" else t
-             for t in graded_tests(ASSIGNMENT)]
+    tests = [
+        dataclasses.replace(t, points=7) if t.id == "relu_backward_dx" else t
+        for t in graded_tests(ASSIGNMENT)
+    ]
     changed = dataclasses.replace(config, min_train_accuracy=0.9)
     release = build_release(ASSIGNMENT, course, changed, tests)
     nb = nbformat.read(release / f"{ASSIGNMENT}.ipynb", as_version=4)
@@ -52,8 +62,10 @@ def test_editing_points_and_the_accuracy_bar_changes_the_release(course, config)
 
 
 def test_a_configured_test_without_a_cell_stops_the_build(course, config):
-    tests = [*graded_tests(ASSIGNMENT), dataclasses.replace(graded_tests(ASSIGNMENT)[0],
-                                                            id="dense_backward_extra")]
+    tests = [
+        *graded_tests(ASSIGNMENT),
+        dataclasses.replace(graded_tests(ASSIGNMENT)[0], id="dense_backward_extra"),
+    ]
     with pytest.raises(KitError, match="dense_backward_extra"):
         build_release(ASSIGNMENT, course, config, tests)
 

@@ -82,19 +82,29 @@ def largest_errors(out: dict[str, Any], config: Any) -> dict[str, float]:
         "dense_backward_dw": (out["dense_backward"]["dW"], dense.want(d, "W", h)),
         "dense_backward_db": (out["dense_backward"]["db"], dense.want(d, "b", h)),
         "relu_backward_dx": (out["relu_backward"]["dx"], relu.want(cases.relu_case(config), h)),
-        "softmax_dlogits": (out["softmax"]["dlogits"],
-                            softmax.want_dlogits(cases.softmax_case(config), h)),
-        "softmax_large_logits": (out["softmax_large"]["dlogits"],
-                                 softmax.want_large(cases.softmax_large_case(config))),
+        "softmax_dlogits": (
+            out["softmax"]["dlogits"],
+            softmax.want_dlogits(cases.softmax_case(config), h),
+        ),
+        "softmax_large_logits": (
+            out["softmax_large"]["dlogits"],
+            softmax.want_large(cases.softmax_large_case(config)),
+        ),
     }
     case = cases.softmax_case(config)
     values = {
-        "softmax_loss_value": (out["softmax"]["loss"],
-                               np.array(softmax.mean_cross_entropy(case["logits"], case["y"]))),
-        "sgd_step_plain": (sgd.flat(out["sgd_plain"]["params"]),
-                           sgd.flat(sgd.want_params(cases.sgd_case(config, False)))),
-        "sgd_step_weight_decay": (sgd.flat(out["sgd_weight_decay"]["params"]),
-                                  sgd.flat(sgd.want_params(cases.sgd_case(config, True)))),
+        "softmax_loss_value": (
+            out["softmax"]["loss"],
+            np.array(softmax.mean_cross_entropy(case["logits"], case["y"])),
+        ),
+        "sgd_step_plain": (
+            sgd.flat(out["sgd_plain"]["params"]),
+            sgd.flat(sgd.want_params(cases.sgd_case(config, False))),
+        ),
+        "sgd_step_weight_decay": (
+            sgd.flat(out["sgd_weight_decay"]["params"]),
+            sgd.flat(sgd.want_params(cases.sgd_case(config, True))),
+        ),
     }
     errors = {k: relative_error(*pair)[0] / config.grad_rtol for k, pair in grads.items()}
     errors |= {k: relative_error(*pair)[0] / config.value_rtol for k, pair in values.items()}
@@ -142,11 +152,14 @@ def test_hidden_inputs_are_deterministic(config):
                 np.testing.assert_array_equal(x, y)
 
 
-@pytest.mark.parametrize(("entry", "lost"), [
-    ("softmax_missing_1_over_n", {"softmax_dlogits"}),
-    ("sgd_decay_added_into_gradient", {"sgd_step_weight_decay"}),
-    ("dense_dx_uses_w_not_transposed", {"dense_backward_dx", "training_accuracy"}),
-])
+@pytest.mark.parametrize(
+    ("entry", "lost"),
+    [
+        ("softmax_missing_1_over_n", {"softmax_dlogits"}),
+        ("sgd_decay_added_into_gradient", {"sgd_step_weight_decay"}),
+        ("dense_dx_uses_w_not_transposed", {"dense_backward_dx", "training_accuracy"}),
+    ],
+)
 def test_one_mistake_costs_only_the_tests_it_breaks(entry, lost, verdicts):
     """Missing 1/N loses softmax_dlogits only (the large-logits test judges stability, not
     scale); `g += wd * p` loses SGD points; a crash on Dense.backward's return line keeps

@@ -67,8 +67,14 @@ def test_every_diagnosis_is_named_by_a_literal_so_it_can_be_listed():
 def test_the_listing_finds_the_known_mistakes():
     named = named_diagnoses()
     assert len(named) >= 30
-    assert {"transposed dW", "extra factor N", "step applied twice", "loss sign flipped",
-            "stale cache", "accuracy too low"} <= set(named)
+    assert {
+        "transposed dW",
+        "extra factor N",
+        "step applied twice",
+        "loss sign flipped",
+        "stale cache",
+        "accuracy too low",
+    } <= set(named)
 
 
 def test_every_named_diagnosis_has_a_catalog_entry():
@@ -80,8 +86,11 @@ def test_every_named_diagnosis_has_a_catalog_entry():
 def pinned(verdicts) -> dict[str, dict[str, dict[str, str | None]]]:
     """Entry -> failed test -> its diagnosis, message and details."""
     return {
-        name: {test: {"diagnosis": v.diagnosis, "message": v.message, "details": v.details}
-               for test, v in sorted(got.items()) if not v.passed}
+        name: {
+            test: {"diagnosis": v.diagnosis, "message": v.message, "details": v.details}
+            for test, v in sorted(got.items())
+            if not v.passed
+        }
         for name, got in sorted(verdicts.items())
     }
 

@@ -20,8 +20,15 @@ from autograder.config import graded_tests
 from tests.catalog import ENTRIES
 from tests.helpers import ASSIGNMENT, entry_namespace
 
-SAMPLED = ("reference", "untouched_stubs", "dense_einsum", "dense_dw_transposed",
-           "relu_mask_from_upstream", "softmax_missing_1_over_n", "sgd_rebinds_parameters")
+SAMPLED = (
+    "reference",
+    "untouched_stubs",
+    "dense_einsum",
+    "dense_dw_transposed",
+    "relu_mask_from_upstream",
+    "softmax_missing_1_over_n",
+    "sgd_rebinds_parameters",
+)
 BY_NAME = {entry.name: entry for entry in ENTRIES}
 
 

@@ -106,8 +106,10 @@ def test_an_unknown_error_gives_shape_or_largest_error_and_no_name():
     assert shape.diagnosis is None and shape.message == "dx has shape (3,), expected (2,)."
     wrong = verdict_on(np.array([1.0, 3.0]))
     assert wrong.diagnosis is None
-    assert wrong.message == ("dx has the right shape (2,) but wrong values: the largest "
-                             "relative error is 2.00e-01 at index (1,) (allowed 1e-07).")
+    assert wrong.message == (
+        "dx has the right shape (2,) but wrong values: the largest "
+        "relative error is 2.00e-01 at index (1,) (allowed 1e-07)."
+    )
     assert "non-finite" in verdict_on(np.array([1.0, np.inf])).message
 
 
@@ -119,13 +121,17 @@ def test_none_or_text_is_not_an_array():
 
 class Raising:
     def probe(self, name: str) -> None:
-        raise CheckFailed("Your code raised an exception:\nValueError: shapes (2,3) and "
-                          "(2,3) not aligned", "exception")
+        raise CheckFailed(
+            "Your code raised an exception:\nValueError: shapes (2,3) and (2,3) not aligned",
+            "exception",
+        )
 
 
 def test_a_shape_error_also_lists_the_shapes_involved():
-    assert "The shapes involved: x is (N, D)" in raised("ValueError: shape mismatch",
-                                                        "x is (N, D)").message
+    assert (
+        "The shapes involved: x is (N, D)"
+        in raised("ValueError: shape mismatch", "x is (N, D)").message
+    )
     assert "shapes involved" not in raised("KeyError: 'W'", "x is (N, D)").message
     with pytest.raises(CheckFailed) as failed:
         probe_with_shapes(Raising(), "dense", "x is (N, D)")

@@ -39,8 +39,11 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_no_test_file_imports_conftest_or_another_test_file():
     bad = {
-        path.name: sorted(m for m in imported_modules(path)
-                          if m.split(".")[-1] == "conftest" or m.split(".")[-1].startswith("test_"))
+        path.name: sorted(
+            m
+            for m in imported_modules(path)
+            if m.split(".")[-1] == "conftest" or m.split(".")[-1].startswith("test_")
+        )
         for path in TESTS.glob("*.py")
     }
     assert {name: found for name, found in bad.items() if found} == {}

@@ -140,10 +140,10 @@ def owned_by_sandboxes(folder: str) -> list[str]:
     """Entries of ``folder`` owned by a sandbox uid (what a sandbox could have left)."""
     first = CONFIG_UID
     found = []
-    for name in os.listdir(folder):
+    for entry in Path(folder).iterdir():
         try:
-            if first <= os.lstat(os.path.join(folder, name)).st_uid < first + 100:
-                found.append(name)
+            if first <= entry.lstat().st_uid < first + 100:
+                found.append(entry.name)
         except OSError:
             pass
     return sorted(found)
@@ -151,16 +151,32 @@ def owned_by_sandboxes(folder: str) -> list[str]:
 
 def snapshot() -> dict:
     """What must not change: the kit's files, the venv's listing, /tmp, /dev/shm."""
-    tracked = subprocess.run(["git", "status", "--porcelain", "--ignored", "autograder",
-                              "solutions", "course_config.py"], cwd=REPO_ROOT,
-                             capture_output=True, text=True).stdout
-    return {"kit": tracked, "site": sorted(os.listdir(site_packages())),
-            "tmp": owned_by_sandboxes("/tmp"), "shm": owned_by_sandboxes("/dev/shm")}
+    tracked = subprocess.run(
+        [
+            "git",
+            "status",
+            "--porcelain",
+            "--ignored",
+            "autograder",
+            "solutions",
+            "course_config.py",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return {
+        "kit": tracked,
+        "site": sorted(p.name for p in Path(site_packages()).iterdir()),
+        "tmp": owned_by_sandboxes("/tmp"),
+        "shm": owned_by_sandboxes("/dev/shm"),
+    }
 
 
 def marked_processes() -> list[int]:
-    return [p.pid for p in psutil.process_iter(["cmdline"])
-            if MARK in " ".join(p.info["cmdline"] or [])]
+    return [
+        p.pid for p in psutil.process_iter(["cmdline"]) if MARK in " ".join(p.info["cmdline"] or [])
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -204,19 +220,30 @@ def batch(request, tmp_path_factory, listener, config):
     for name, cell in attacks(port, out).items():
         nbformat.write(stubs_with(cell), folder / f"{name}.ipynb")
     for name in CONTROLS:
-        (folder / f"{name}.ipynb").write_bytes((samples_dir(ASSIGNMENT) / f"{name}.ipynb")
-                                               .read_bytes())
-    quick = dataclasses.replace(config, submission_timeout=30.0, cell_timeout=3.0,
-                                probe_timeout=2.0, training_timeout=2.5, memory_limit_mb=512,
-                                isolation=request.param)
+        (folder / f"{name}.ipynb").write_bytes(
+            (samples_dir(ASSIGNMENT) / f"{name}.ipynb").read_bytes()
+        )
+    quick = dataclasses.replace(
+        config,
+        submission_timeout=30.0,
+        cell_timeout=3.0,
+        probe_timeout=2.0,
+        training_timeout=2.5,
+        memory_limit_mb=512,
+        isolation=request.param,
+    )
     assert quick.sandbox_uid == CONFIG_UID
     before = snapshot()
     first = {r.student: r for r in grade([folder], ASSIGNMENT, jobs=2, config=quick)}
     write_all(list(first.values()), out)
     after = snapshot()
     second = {r.student: r for r in grade([folder], ASSIGNMENT, jobs=2, config=quick)}
-    alone = {r.student: r for r in grade(
-        [folder / f"{name}.ipynb" for name in CONTROLS], ASSIGNMENT, jobs=1, config=quick)}
+    alone = {
+        r.student: r
+        for r in grade(
+            [folder / f"{name}.ipynb" for name in CONTROLS], ASSIGNMENT, jobs=1, config=quick
+        )
+    }
     return first, second, alone, before, after, out, request.param
 
 
@@ -238,7 +265,8 @@ def test_do_the_controls_keep_exactly_their_grade_and_feedback(batch):
         for run in (first, second):
             assert run[name].score == alone[name].score
             assert [(t.id, t.score, t.output) for t in run[name].tests] == [
-                (t.id, t.score, t.output) for t in alone[name].tests]
+                (t.id, t.score, t.output) for t in alone[name].tests
+            ]
     assert alone["correct"].score == 100
 
 

@@ -125,7 +125,8 @@ def test_a_missing_1_over_n_loses_exactly_one_test_in_the_sandbox(graded):
 def test_a_transposed_dw_stops_training_with_the_layer_and_array_named(graded):
     training = read_results(graded)["dense_dw_transposed"]["tests"][-1]["output"]
     assert "layer 5 (Dense): backward stored dW with shape (2, 64), but W has shape (64, 2)" in (
-        training)
+        training
+    )
 
 
 def test_a_crash_on_the_return_line_keeps_dw_and_db_and_names_the_cell(tmp_path):
@@ -134,11 +135,12 @@ def test_a_crash_on_the_return_line_keeps_dw_and_db_and_names_the_cell(tmp_path)
     dense = next(c for c in code if "return grad_out @ self.W.T" in c.source)
     dense.source = dense.source.replace("return grad_out @ self.W.T", "return grad_out @ self.W")
     nbformat.write(nb, tmp_path / "crash_on_return.ipynb")
-    assert main(["grade", str(tmp_path / "crash_on_return.ipynb"), "--out",
-                 str(tmp_path / "out")]) == 0
+    assert (
+        main(["grade", str(tmp_path / "crash_on_return.ipynb"), "--out", str(tmp_path / "out")])
+        == 0
+    )
     results = read_results(tmp_path / "out")["crash_on_return"]
-    assert failed(results) == {"dense_backward_dx": "exception",
-                               "training_accuracy": "exception"}
+    assert failed(results) == {"dense_backward_dx": "exception", "training_accuracy": "exception"}
     output = results["tests"][0]["output"]
     number = int(output.split('File "code cell ')[1].split('"')[0])
     assert "return grad_out @ self.W" in code[number - 1].source and "<cell" not in output

@@ -10,8 +10,16 @@ from autograder.results import SubmissionResult, TestResult
 def result(student: str, broken: str | None) -> SubmissionResult:
     tests = [
         TestResult("a", "Piece", "a", 1.0, 1.0),
-        TestResult("b", "Piece", "b", 0.0, 1.0, "The grader could not check this part.",
-                   "internal error" if broken else None, internal_error=broken),
+        TestResult(
+            "b",
+            "Piece",
+            "b",
+            0.0,
+            1.0,
+            "The grader could not check this part.",
+            "internal error" if broken else None,
+            internal_error=broken,
+        ),
     ]
     return SubmissionResult(student, f"{student}.ipynb", tests)
 

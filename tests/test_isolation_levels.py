@@ -20,7 +20,13 @@ pytestmark = pytest.mark.skipif(
 )
 
 NAMESPACE_FLAGS = (  # CLONE_NEW*: what Docker's profile refuses to clone() without privilege
-    0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000,
+    0x00020000,
+    0x02000000,
+    0x04000000,
+    0x08000000,
+    0x10000000,
+    0x20000000,
+    0x40000000,
 )
 
 
@@ -34,17 +40,28 @@ def refuse_namespaces_like_docker() -> None:
         rules.add_rule(seccomp.ERRNO(errno.EPERM), name)
     rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
     for flag in NAMESPACE_FLAGS:
-        rules.add_rule(seccomp.ERRNO(errno.EPERM), "clone",
-                       seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
+        rules.add_rule(
+            seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag)
+        )
     rules.load()
 
 
 def test_does_the_grader_fall_back_to_landlock_where_namespaces_are_refused(tmp_path):
     out = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade",
-         str(samples_dir(ASSIGNMENT) / "correct.ipynb"), "--out", str(out)],
-        cwd=REPO_ROOT, capture_output=True, text=True, preexec_fn=refuse_namespaces_like_docker,
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            str(samples_dir(ASSIGNMENT) / "correct.ipynb"),
+            "--out",
+            str(out),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        preexec_fn=refuse_namespaces_like_docker,
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
@@ -54,9 +71,15 @@ def test_does_the_grader_fall_back_to_landlock_where_namespaces_are_refused(tmp_
 
 def test_is_bubblewrap_really_refused_under_that_filter():
     probe = subprocess.run(
-        [sys.executable, "-c",
-         "from autograder.sandbox.isolation import namespaces_work; print(namespaces_work())"],
-        cwd=REPO_ROOT, capture_output=True, text=True, preexec_fn=refuse_namespaces_like_docker,
+        [
+            sys.executable,
+            "-c",
+            "from autograder.sandbox.isolation import namespaces_work; print(namespaces_work())",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        preexec_fn=refuse_namespaces_like_docker,
         timeout=120,
     )
     assert probe.stdout.strip() == "False", probe.stderr

@@ -110,7 +110,7 @@ def test_an_unreadable_timestamp_names_its_file(cohort, tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    "text, expected",
+    ("text", "expected"),
     [
         ("2026-12-01 17:03:11.123456 UTC", datetime(2026, 12, 1, 17, 3, 11, 123456, UTC)),
         ("2026-12-01 17:03:11 -0500", datetime(2026, 12, 1, 22, 3, 11, tzinfo=UTC)),
@@ -152,7 +152,7 @@ def test_the_due_date_comes_from_the_flag_the_config_then_the_gradebook(tmp_path
 
 
 @pytest.mark.parametrize(
-    "setting, message",
+    ("setting", "message"),
     [
         ({"due_date": "next friday"}, "due_date 'next friday' is not ISO-8601"),
         ({"late_policy": "weekly"}, "late_policy must be one of none, zero, per_hour, per_day"),
@@ -204,7 +204,7 @@ def test_a_gradebook_without_the_assignment_has_no_due_date_and_a_broken_one_is_
 
     assert gradebook_due(tmp_path, ASSIGNMENT) is None  # no gradebook.db at all
     (tmp_path / "gradebook.db").write_text("not a database")
-    with pytest.raises(KitError, match="gradebook.db: cannot read the due date"):
+    with pytest.raises(KitError, match=r"gradebook\.db: cannot read the due date"):
         gradebook_due(tmp_path, ASSIGNMENT)
 
 

@@ -26,8 +26,11 @@ def test_is_a_missing_end_marker_refused_and_nothing_published(tmp_path):
     src = tmp_path / "master.ipynb"
     nbformat.write(master(SOLVED, HIDDEN), src)
     out = tmp_path / "solutions"
-    with pytest.raises(KitError, match=r"master\.ipynb, cell 2: 'BEGIN HIDDEN TESTS' has no "
-                                       r"matching 'END HIDDEN TESTS'"):
+    with pytest.raises(
+        KitError,
+        match=r"master\.ipynb, cell 2: 'BEGIN HIDDEN TESTS' has no "
+        r"matching 'END HIDDEN TESTS'",
+    ):
         build_solutions("demo", out, src)
     assert not out.exists()
 
@@ -37,8 +40,10 @@ def test_is_a_missing_end_marker_refused_and_nothing_published(tmp_path):
     [
         ("### BEGIN SOLUTION\nx = 1", ": 'BEGIN SOLUTION' has no matching 'END SOLUTION'"),
         ("x = 1\n### END SOLUTION", ", line 2: 'END SOLUTION' without 'BEGIN SOLUTION'"),
-        ("### BEGIN HIDDEN TESTS\n### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS",
-         ", line 2: 'BEGIN HIDDEN TESTS' inside an open region"),
+        (
+            "### BEGIN HIDDEN TESTS\n### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS",
+            ", line 2: 'BEGIN HIDDEN TESTS' inside an open region",
+        ),
     ],
 )
 def test_is_unbalanced_markup_refused_with_the_cell_named(source, problem):

@@ -26,9 +26,7 @@ NOTEBOOK_GLOBS = ("source/*/*.ipynb", "release/*/*.ipynb", "solutions/*/*.ipynb"
 Renderer = Callable[[Sequence[MathItem]], list[dict[str, Any]]]
 
 
-def kit_notebooks(
-    root: Path = ROOT, globs: Sequence[str] = NOTEBOOK_GLOBS
-) -> list[Path]:
+def kit_notebooks(root: Path = ROOT, globs: Sequence[str] = NOTEBOOK_GLOBS) -> list[Path]:
     """The notebooks whose math is checked (whatever exists of ``globs`` under ``root``)."""
     return sorted({path for pattern in globs for path in root.glob(pattern)})
 
@@ -43,9 +41,7 @@ def render_math() -> Renderer:
     """A function rendering a batch of expressions with one node call."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
-        message = (
-            "node and npm are required to render math with MathJax (tests/mathjax)"
-        )
+        message = "node and npm are required to render math with MathJax (tests/mathjax)"
         if on_ci():
             pytest.fail(f"{message}; CI is set, so this is a failure, not a skip")
         pytest.skip(message)
@@ -59,9 +55,7 @@ def render_math() -> Renderer:
             text=True,
         )
         if done.returncode != 0:
-            pytest.fail(
-                f"npm ci in {MATHJAX_DIR} failed:\n{done.stdout}\n{done.stderr}"
-            )
+            pytest.fail(f"npm ci in {MATHJAX_DIR} failed:\n{done.stdout}\n{done.stderr}")
 
     def render(items: Sequence[MathItem]) -> list[dict[str, Any]]:
         done = subprocess.run(
@@ -88,9 +82,7 @@ def math_failures(
     items = [item for path in notebooks for item in notebook_math(path, root)]
     tex = {item["id"]: item["tex"] for item in items}
     return [
-        f"{r['id']}: {tex[r['id']]!r}\n    -> {r['error']}"
-        for r in render(items)
-        if not r["ok"]
+        f"{r['id']}: {tex[r['id']]!r}\n    -> {r['error']}" for r in render(items) if not r["ok"]
     ]
 
 
@@ -102,9 +94,7 @@ def test_notebook_math_renders(render_math: Renderer) -> None:
     assert not failures, "MathJax cannot render:\n" + "\n".join(failures)
 
 
-def test_math_failures_reports_bad_notebook_math(
-    render_math: Renderer, tmp_path: Path
-) -> None:
+def test_math_failures_reports_bad_notebook_math(render_math: Renderer, tmp_path: Path) -> None:
     cells = [
         {
             "cell_type": "markdown",
@@ -143,8 +133,7 @@ def test_renderer_rejects_bad_tex_and_accepts_good(render_math: Renderer) -> Non
         r"\begin{aligned} a &= b \end{align}": False,
     }
     items: list[MathItem] = [
-        {"id": str(i), "tex": tex, "display": i % 2 == 0, "doc": ""}
-        for i, tex in enumerate(cases)
+        {"id": str(i), "tex": tex, "display": i % 2 == 0, "doc": ""} for i, tex in enumerate(cases)
     ]
     results = render_math(items)
     assert [r["ok"] for r in results] == list(cases.values()), results

@@ -37,28 +37,40 @@ def dead_kernel_notebook() -> nbformat.NotebookNode:
 def forging_notebook() -> nbformat.NotebookNode:
     """The stubs, with a cell that makes every hidden test cell report full points."""
     nb = nbformat.read(samples_dir(ASSIGNMENT) / "stubs.ipynb", as_version=4)
-    nb.cells.insert(12, nbformat.v4.new_code_cell(
-        "import autograder.nbgrader_cell as cell\n"
-        "from autograder.config import graded_tests\n"
-        f"points = {{t.id: float(t.points) for t in graded_tests({ASSIGNMENT!r})}}\n"
-        "cell.hidden_check = lambda test_id, namespace, assignment=None: points[test_id]\n"
-        "def require_implemented(piece):\n    pass"))
+    nb.cells.insert(
+        12,
+        nbformat.v4.new_code_cell(
+            "import autograder.nbgrader_cell as cell\n"
+            "from autograder.config import graded_tests\n"
+            f"points = {{t.id: float(t.points) for t in graded_tests({ASSIGNMENT!r})}}\n"
+            "cell.hidden_check = lambda test_id, namespace, assignment=None: points[test_id]\n"
+            "def require_implemented(piece):\n    pass"
+        ),
+    )
     return nb
 
 
 def solution_importing_notebook() -> nbformat.NotebookNode:
     """The stubs, with a cell that swaps in the instructor solution if it can import it."""
     nb = nbformat.read(samples_dir(ASSIGNMENT) / "stubs.ipynb", as_version=4)
-    nb.cells.insert(12, nbformat.v4.new_code_cell(
-        "for module in ('solutions.mlp_backprop.mlp_backprop', "
-        "'autograder.mlp_backprop.reference_model'):\n"
-        "    try:\n        exec(f'from {module} import *')\n    except ImportError:\n"
-        "        pass"))
+    nb.cells.insert(
+        12,
+        nbformat.v4.new_code_cell(
+            "for module in ('solutions.mlp_backprop.mlp_backprop', "
+            "'autograder.mlp_backprop.reference_model'):\n"
+            "    try:\n        exec(f'from {module} import *')\n    except ImportError:\n"
+            "        pass"
+        ),
+    )
     return nb
 
 
-SPECIAL = {"hang": hanging_notebook, "dead_kernel": dead_kernel_notebook,
-           "forger": forging_notebook, "solution_importer": solution_importing_notebook}
+SPECIAL = {
+    "hang": hanging_notebook,
+    "dead_kernel": dead_kernel_notebook,
+    "forger": forging_notebook,
+    "solution_importer": solution_importing_notebook,
+}
 
 
 @pytest.fixture(scope="module")
@@ -106,9 +118,20 @@ def synced(course) -> dict:
     """The gradebook after `python -m autograder gradebook`, exported again."""
     root = course["root"]
     sync = subprocess.run(
-        [sys.executable, "-m", "autograder", "gradebook", "--assignment", ASSIGNMENT,
-         "--nbgrader-root", str(root)],
-        cwd=REPO_ROOT, env=nbgrader_env(), capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "gradebook",
+            "--assignment",
+            ASSIGNMENT,
+            "--nbgrader-root",
+            str(root),
+        ],
+        cwd=REPO_ROOT,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
     )
     assert sync.returncode == 0, sync.stderr
     run_nbgrader(["export", f"--to={root / 'synced_grades.csv'}"], root)
@@ -201,11 +224,12 @@ def test_a_kernel_that_forges_its_hidden_cells_fools_nbgrader_but_not_the_gradeb
     nbgrader = rows(course["root"] / "nbgrader_grades.csv")
     assert float(nbgrader["forger"]["score"]) == 100  # what a kernel can do to nbgrader
     assert float(synced["grades"]["forger"]["score"]) == 0
-    assert "nbgrader gave more: forger: 100 in nbgrader's autograde, 0 in the sandbox" in (
-        synced["stdout"]
+    assert (
+        "nbgrader gave more: forger: 100 in nbgrader's autograde, 0 in the sandbox"
+        in (synced["stdout"])
     )
-    assert "isolation: namespaces" in synced["stdout"] or "isolation: landlock" in (
-        synced["stdout"]
+    assert (
+        "isolation: namespaces" in synced["stdout"] or "isolation: landlock" in (synced["stdout"])
     )
 
 
@@ -224,8 +248,9 @@ def test_the_solution_is_not_importable_from_a_kernel_nbgrader_starts(course):
 
 
 def test_validate_fails_when_a_visible_check_fails(course):
-    transposed = (course["root"] / "submitted" / "dense_dw_transposed" / ASSIGNMENT
-                  / f"{ASSIGNMENT}.ipynb")
+    transposed = (
+        course["root"] / "submitted" / "dense_dw_transposed" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    )
     report = run_nbgrader(["validate", str(transposed)], course["root"]).stdout
     assert "Success!" not in report and "VALIDATION FAILED" in report
     assert "Dense.backward: some checks FAIL" in report

@@ -83,8 +83,9 @@ def test_master_has_four_answer_cells_and_a_graded_cell_per_configured_test(mast
     }
     assert graded == {t.id: t.points for t in graded_tests(ASSIGNMENT)}
     assert all(HIDDEN.search(c.source) for c in master.cells if nbgrader_meta(c).get("points"))
-    visible_checks = [c for c in master.cells
-                      if nbgrader_meta(c).get("grade") and not nbgrader_meta(c)["points"]]
+    visible_checks = [
+        c for c in master.cells if nbgrader_meta(c).get("grade") and not nbgrader_meta(c)["points"]
+    ]
     assert visible_checks and not [c for c in visible_checks if HIDDEN.search(c.source)]
     others = [c for c in master.cells if not nbgrader_meta(c).get("solution")]
     assert all(nbgrader_meta(c).get("locked") for c in others)
@@ -148,8 +149,14 @@ def test_release_runs_except_cells_that_need_a_stub(release):
             assert error.ename == "NotImplementedError"
         assert any(f"{piece} is not implemented yet" in error.evalue for piece in PIECES)
     checks = {nbgrader_meta(c)["grade_id"] for c in failed if nbgrader_meta(c).get("grade")}
-    assert checks == {"dense-check", "relu-check", "softmax-check", "sgd-check",
-                      "network-check", "final-verdict"}
+    assert checks == {
+        "dense-check",
+        "relu-check",
+        "softmax-check",
+        "sgd-check",
+        "network-check",
+        "final-verdict",
+    }
     assert not [c for c in failed if nbgrader_meta(c).get("points")]  # no graded test fails
     assert "NameError" not in nbformat.writes(ran)
 
@@ -166,68 +173,120 @@ def printed(nb) -> str:
 def test_a_transposed_dw_is_reported_where_it_is_made_and_training_says_it_did_not_run(
     master, release
 ):
-    nb = solved_with(master, release, [
-        ("self.dW = self.x.T @ grad_out", "self.dW = grad_out.T @ self.x")])
+    nb = solved_with(
+        master, release, [("self.dW = self.x.T @ grad_out", "self.dW = grad_out.T @ self.x")]
+    )
     ran = execute(nb, allow_errors=True)
     text = nbformat.writes(ran)
     assert "NameError" not in text
     training = [c for c in ran.cells if errors(c) and "needs-stub" in c.metadata.get("tags", [])]
     assert training and all(errors(c)[0].ename == "ValueError" for c in training)
     assert "layer 5 (Dense): backward stored dW with shape (2, 64), but W has shape (64, 2)" in (
-        errors(training[0])[0].evalue)
-    plots = [c for c in ran.cells if nbgrader_meta(c).get("grade_id") in
-             ("plot-curves", "plot-decision-boundary", "heldout-accuracy")]
+        errors(training[0])[0].evalue
+    )
+    plots = [
+        c
+        for c in ran.cells
+        if nbgrader_meta(c).get("grade_id")
+        in ("plot-curves", "plot-decision-boundary", "heldout-accuracy")
+    ]
     for cell in plots:
         assert not errors(cell) and not [o for o in cell.outputs if o.output_type != "stream"]
         assert "Training did not run: the mini-batch run stopped with ValueError" in printed(
-            nbformat.from_dict({"cells": [cell]}))
+            nbformat.from_dict({"cells": [cell]})
+        )
     verdict = next(c for c in ran.cells if nbgrader_meta(c).get("grade_id") == "final-verdict")
     assert "Training did not run" in errors(verdict)[0].evalue
     assert "a transposed dW" in printed(ran)
 
 
-@pytest.mark.parametrize(("edits", "named"), [
-    ([("return grad_out * self.mask", "return grad_out * (grad_out > 0)")],
-     "a mask taken from the upstream gradient"),
-    ([("return grad_out * self.mask", "return self.mask.astype(float)")],
-     "returning the 0/1 mask itself"),
-    ([("return grad_out * self.mask", "return grad_out * ~self.mask")], "an inverted mask"),
-    ([("    dlogits /= N\n", "")], "a missing 1/N"),
-    ([("self.db = grad_out.sum(axis=0)", "self.db = grad_out.mean(axis=0)")],
-     "averaging grad_out over the batch"),
-    ([("p -= self.lr * (g + self.weight_decay * p)",
-       "g += self.weight_decay * p\n            p -= self.lr * g")],
-     "the step changed the stored gradients of W of layer 1 (Dense)"),
-    ([("p -= self.lr * (g + self.weight_decay * p)",
-       "p -= self.lr * (g - self.weight_decay * p)")], "weight decay with the wrong sign"),
-    ([("p -= self.lr * (g + self.weight_decay * p)",
-       "p -= self.lr * g + self.weight_decay * p")],
-     "weight decay not multiplied by the learning rate"),
-    ([("p -= self.lr * (g + self.weight_decay * p)",
-       "p = p - self.lr * (g + self.weight_decay * p)")], "no change at all"),
-])
+@pytest.mark.parametrize(
+    ("edits", "named"),
+    [
+        (
+            [("return grad_out * self.mask", "return grad_out * (grad_out > 0)")],
+            "a mask taken from the upstream gradient",
+        ),
+        (
+            [("return grad_out * self.mask", "return self.mask.astype(float)")],
+            "returning the 0/1 mask itself",
+        ),
+        ([("return grad_out * self.mask", "return grad_out * ~self.mask")], "an inverted mask"),
+        ([("    dlogits /= N\n", "")], "a missing 1/N"),
+        (
+            [("self.db = grad_out.sum(axis=0)", "self.db = grad_out.mean(axis=0)")],
+            "averaging grad_out over the batch",
+        ),
+        (
+            [
+                (
+                    "p -= self.lr * (g + self.weight_decay * p)",
+                    "g += self.weight_decay * p\n            p -= self.lr * g",
+                )
+            ],
+            "the step changed the stored gradients of W of layer 1 (Dense)",
+        ),
+        (
+            [
+                (
+                    "p -= self.lr * (g + self.weight_decay * p)",
+                    "p -= self.lr * (g - self.weight_decay * p)",
+                )
+            ],
+            "weight decay with the wrong sign",
+        ),
+        (
+            [
+                (
+                    "p -= self.lr * (g + self.weight_decay * p)",
+                    "p -= self.lr * g + self.weight_decay * p",
+                )
+            ],
+            "weight decay not multiplied by the learning rate",
+        ),
+        (
+            [
+                (
+                    "p -= self.lr * (g + self.weight_decay * p)",
+                    "p = p - self.lr * (g + self.weight_decay * p)",
+                )
+            ],
+            "no change at all",
+        ),
+    ],
+)
 def test_visible_checks_name_the_mistake_and_fail_for_validate(master, release, edits, named):
     ran = execute(solved_with(master, release, edits), allow_errors=True)
     text = printed(ran)
     assert named in text
     assert "[PASS] the model's own parameter arrays" not in text  # no PASS after a FAIL
-    checks = [c for c in ran.cells if nbgrader_meta(c).get("grade")
-              and not nbgrader_meta(c).get("points")]
+    checks = [
+        c for c in ran.cells if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("points")
+    ]
     assert any(errors(c) and errors(c)[0].ename == "AssertionError" for c in checks)
 
 
 def test_a_wrong_factor_is_named_as_n_or_its_inverse(master, release):
-    ran = execute(solved_with(master, release, [
-        ("return grad_out @ self.W.T", "return grad_out @ self.W.T / len(grad_out)")]),
-        allow_errors=True)
+    ran = execute(
+        solved_with(
+            master,
+            release,
+            [("return grad_out @ self.W.T", "return grad_out @ self.W.T / len(grad_out)")],
+        ),
+        allow_errors=True,
+    )
     assert "0.25 = 1/N with N = 4" in printed(ran)
 
 
 def test_headings_are_unique(master):
-    headings = [line.strip() for c in master.cells if c.cell_type == "markdown"
-                for line in c.source.splitlines() if line.startswith("#")]
-    assert len(headings) == len(set(headings)), sorted(h for h in headings
-                                                       if headings.count(h) > 1)
+    headings = [
+        line.strip()
+        for c in master.cells
+        if c.cell_type == "markdown"
+        for line in c.source.splitlines()
+        if line.startswith("#")
+    ]
+    assert len(headings) == len(set(headings)), sorted(h for h in headings if headings.count(h) > 1)
 
 
 @pytest.mark.parametrize("tag", ["module", "needs-stub"])

@@ -69,9 +69,19 @@ def test_the_nbconvert_command_with_the_kits_config_inlines_mathjax(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("$x^2$")])
     nbformat.write(nb, tmp_path / "one.ipynb")
     subprocess.run(
-        [sys.executable, "-m", "jupyter", "nbconvert", "--config",
-         str(REPO_ROOT / "jupyter_nbconvert_config.py"), "--to", "html",
-         str(tmp_path / "one.ipynb")],
-        check=True, capture_output=True, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "nbconvert",
+            "--config",
+            str(REPO_ROOT / "jupyter_nbconvert_config.py"),
+            "--to",
+            "html",
+            str(tmp_path / "one.ipynb"),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
     )
     assert rendered_math(tmp_path / "one.html") == (1, 0)

@@ -41,7 +41,7 @@ def test_is_a_tree_deeper_than_the_recursion_limit_removed(tmp_path):
         inner = os.open("d", os.O_RDONLY, dir_fd=fd)
         os.close(fd)
         fd = inner
-    with open(os.open("file", os.O_WRONLY | os.O_CREAT, 0o600, dir_fd=fd), "w") as leaf:
+    with open(os.open("file", os.O_WRONLY | os.O_CREAT, 0o600, dir_fd=fd), "w") as leaf:  # noqa: PTH123
         leaf.write("x")
     os.close(fd)
     with pytest.raises(RecursionError):  # what shutil.rmtree alone cannot do

@@ -15,17 +15,18 @@ from tests.helpers import returns
 from tests.sandbox_probes import LIMITS, calling, request, value_of
 
 REPO = Path(__file__).resolve().parents[1]
-FIND_WORKER = ("import psutil\n"
-               "worker = [p for p in psutil.Process().parents()\n"
-               "          if 'autograder.inside.boot' in ' '.join(p.cmdline())\n"
-               "          and p.name() != 'bwrap'][-1]\n")
+FIND_WORKER = (
+    "import psutil\n"
+    "worker = [p for p in psutil.Process().parents()\n"
+    "          if 'autograder.inside.boot' in ' '.join(p.cmdline())\n"
+    "          and p.name() != 'bwrap'][-1]\n"
+)
 
 
 @pytest.fixture(scope="module")
 def pool():
     with SandboxPool(jobs=2, limits=LIMITS) as shared:
         yield shared
-
 
 
 def statuses(run) -> list[str]:
@@ -60,9 +61,11 @@ def leftovers() -> list[psutil.Process]:
 
 def test_is_a_hanging_cell_stopped_on_time_and_are_earlier_definitions_kept(pool):
     start = time.monotonic()
-    run = returns(lambda: pool.run(
-        ["def f():\n    return 41", "while True:\n    pass", "g = f() + 1"], [value_of("g")]
-    ))
+    run = returns(
+        lambda: pool.run(
+            ["def f():\n    return 41", "while True:\n    pass", "g = f() + 1"], [value_of("g")]
+        )
+    )
     assert statuses(run) == ["ok", "timeout", "ok"]
     assert "did not finish within 1 s" in run.cells[1].error
     assert run.probes["g"].value == 42
@@ -70,24 +73,28 @@ def test_is_a_hanging_cell_stopped_on_time_and_are_earlier_definitions_kept(pool
 
 
 def test_is_a_hang_that_swallows_exceptions_and_signals_still_stopped(pool):
-    stubborn = ("import signal, time\n"
-                "for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM):\n"
-                "    signal.signal(sig, signal.SIG_IGN)\n"
-                "while True:\n"
-                "    try:\n"
-                "        time.sleep(1)\n"
-                "    except BaseException:\n"
-                "        pass")
+    stubborn = (
+        "import signal, time\n"
+        "for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM):\n"
+        "    signal.signal(sig, signal.SIG_IGN)\n"
+        "while True:\n"
+        "    try:\n"
+        "        time.sleep(1)\n"
+        "    except BaseException:\n"
+        "        pass"
+    )
     run = pool.run(["x = 1", stubborn, "x += 1"], [value_of("x")])
     assert statuses(run) == ["ok", "timeout", "ok"] and run.probes["x"].value == 2
 
 
 def test_does_a_hanging_probe_cost_only_that_probe(pool):
-    probes = [value_of("x"), request("hang", "hang", {}, timeout=0.5),
-              request("x again", "value", {"name": "x"})]
+    probes = [
+        value_of("x"),
+        request("hang", "hang", {}, timeout=0.5),
+        request("x again", "value", {"name": "x"}),
+    ]
     run = pool.run(["x = 7"], probes)
-    assert [run.probes[name].status for name in ("x", "hang", "x again")] == [
-        "ok", "timeout", "ok"]
+    assert [run.probes[name].status for name in ("x", "hang", "x again")] == ["ok", "timeout", "ok"]
     assert run.probes["x again"].value == 7
 
 
@@ -122,11 +129,13 @@ def test_does_a_crashing_probe_cost_only_that_probe(pool, crash):
 
 
 def test_does_a_memory_hog_get_a_memory_error_and_the_notebook_go_on(pool):
-    cells = ["import numpy as np",
-             "x = bytearray(50 * 2**30)",
-             "y = np.ones(2**33)",
-             "big = []\nwhile True:\n    big.append(np.empty(10**7))",
-             "del big\nz = np.ones(1000).sum()"]
+    cells = [
+        "import numpy as np",
+        "x = bytearray(50 * 2**30)",
+        "y = np.ones(2**33)",
+        "big = []\nwhile True:\n    big.append(np.empty(10**7))",
+        "del big\nz = np.ones(1000).sum()",
+    ]
     run = pool.run(cells, [value_of("z")])
     assert statuses(run) == ["ok", "error", "error", "error", "ok"], [c.error for c in run.cells]
     assert all("MemoryError" in cell.error for cell in run.cells[1:4])
@@ -135,13 +144,15 @@ def test_does_a_memory_hog_get_a_memory_error_and_the_notebook_go_on(pool):
 
 
 def test_does_patching_numpy_json_print_and_os_change_nothing_outside(pool):
-    vandal = ("import numpy, json, builtins, os\n"
-              "numpy.allclose = lambda *a, **k: True\n"
-              "numpy.save = numpy.load = None\n"
-              "json.dumps = lambda *a, **k: '{\"forged\": true}'\n"
-              "json.loads = lambda *a, **k: {'forged': True}\n"
-              "builtins.print = None\n"
-              "os.write = os.read = os.fork = os._exit = None")
+    vandal = (
+        "import numpy, json, builtins, os\n"
+        "numpy.allclose = lambda *a, **k: True\n"
+        "numpy.save = numpy.load = None\n"
+        "json.dumps = lambda *a, **k: '{\"forged\": true}'\n"
+        "json.loads = lambda *a, **k: {'forged': True}\n"
+        "builtins.print = None\n"
+        "os.write = os.read = os.fork = os._exit = None"
+    )
     run = pool.run([vandal, "x = numpy.arange(3)"], [value_of("x")])
     assert statuses(run) == ["ok", "ok"]
     np.testing.assert_array_equal(run.probes["x"].value, np.arange(3))
@@ -153,10 +164,12 @@ def test_does_patching_numpy_json_print_and_os_change_nothing_outside(pool):
 
 def test_do_files_land_in_a_private_folder_and_nowhere_else(pool, tmp_path):
     outside = tmp_path / "outside.txt"
-    cells = ["import os\nopen('results.json', 'w').write('{\"score\": 100}')\n"
-             "os.makedirs('locked/inner')\nos.chmod('locked', 0o500)\nwhere = os.getcwd()",
-             f"try:\n    open({str(outside)!r}, 'w').write('escaped')\n    wrote = True\n"
-             "except OSError:\n    wrote = False"]
+    cells = [
+        "import os\nopen('results.json', 'w').write('{\"score\": 100}')\n"
+        "os.makedirs('locked/inner')\nos.chmod('locked', 0o500)\nwhere = os.getcwd()",
+        f"try:\n    open({str(outside)!r}, 'w').write('escaped')\n    wrote = True\n"
+        "except OSError:\n    wrote = False",
+    ]
     run = pool.run(cells, [value_of("where"), value_of("wrote")])
     assert statuses(run) == ["ok", "ok"]
     assert run.probes["wrote"].value is False and not outside.exists()
@@ -167,13 +180,15 @@ def test_do_files_land_in_a_private_folder_and_nowhere_else(pool, tmp_path):
 
 def test_are_child_processes_and_daemons_gone_when_run_returns(pool):
     daemon_seconds = unique_seconds()
-    daemon = ("import os, time\n"
-              "if os.fork() == 0:\n"
-              "    os.setsid()\n"
-              "    if os.fork() == 0:\n"
-              f"        os.execvp('sleep', ['sleep', '{daemon_seconds}'])\n"
-              "    os._exit(0)\n"
-              "time.sleep(0.3)")
+    daemon = (
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        "    if os.fork() == 0:\n"
+        f"        os.execvp('sleep', ['sleep', '{daemon_seconds}'])\n"
+        "    os._exit(0)\n"
+        "time.sleep(0.3)"
+    )
     seconds = unique_seconds()
     spawn = f"import subprocess\np = subprocess.Popen(['sleep', '{seconds}'])"
     run = pool.run([spawn, daemon, "x = 1"], [value_of("x")])
@@ -221,12 +236,14 @@ def test_does_closing_every_fd_cost_only_that_cell(pool):
 
 
 def test_is_a_process_flood_stopped_and_cleaned_up(pool):
-    flood = ("import os, time\n"
-             "for _ in range(100):\n"
-             "    if os.fork() == 0:\n"
-             "        time.sleep(1000)\n"
-             "        os._exit(0)\n"
-             "time.sleep(30)")
+    flood = (
+        "import os, time\n"
+        "for _ in range(100):\n"
+        "    if os.fork() == 0:\n"
+        "        time.sleep(1000)\n"
+        "        os._exit(0)\n"
+        "time.sleep(30)"
+    )
     run = pool.run([flood, "y = 1"], [value_of("y")])
     assert statuses(run)[0] == "error"  # the kernel's cap on processes stopped the loop
     assert "Resource temporarily unavailable" in run.cells[0].error
@@ -236,11 +253,13 @@ def test_is_a_process_flood_stopped_and_cleaned_up(pool):
 
 
 def test_do_background_threads_not_stop_later_cells(pool):
-    spinner = ("import threading\n"
-               "def spin():\n"
-               "    while True:\n"
-               "        pass\n"
-               "threading.Thread(target=spin, daemon=True).start()")
+    spinner = (
+        "import threading\n"
+        "def spin():\n"
+        "    while True:\n"
+        "        pass\n"
+        "threading.Thread(target=spin, daemon=True).start()"
+    )
     run = pool.run([spinner, "y = sum(range(1000))"], [value_of("y")])
     assert statuses(run) == ["ok", "ok"] and run.probes["y"].value == 499500
 

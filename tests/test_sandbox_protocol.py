@@ -31,15 +31,18 @@ def round_trip(value):
     return decode_plain(parse_body(encode_frame({"v": encode_plain(value)})[8:])["v"])
 
 
-@pytest.mark.parametrize("array", [
-    np.arange(12, dtype=np.float32).reshape(3, 4),
-    np.arange(12, dtype=np.int64).reshape(4, 3).T,  # not contiguous
-    np.asfortranarray(np.ones((2, 3))),
-    np.array([True, False]),
-    np.array([1 + 2j, np.nan]),
-    np.array(3.5),  # 0-d
-    np.zeros((0, 5), dtype=np.uint8),
-])
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.arange(12, dtype=np.float32).reshape(3, 4),
+        np.arange(12, dtype=np.int64).reshape(4, 3).T,  # not contiguous
+        np.asfortranarray(np.ones((2, 3))),
+        np.array([True, False]),
+        np.array([1 + 2j, np.nan]),
+        np.array(3.5),  # 0-d
+        np.zeros((0, 5), dtype=np.uint8),
+    ],
+)
 def test_do_arrays_keep_dtype_shape_and_values(array):
     back = round_trip(array)
     assert back.dtype == array.dtype and back.shape == array.shape
@@ -47,8 +50,12 @@ def test_do_arrays_keep_dtype_shape_and_values(array):
 
 
 def test_do_nested_plain_values_survive_including_nan_and_infinities():
-    value = {"a": [1, 2.5, None, True, "é✓"], "b": {"c": [float("inf"), -float("inf")]},
-             "big": 2**80, "n": float("nan")}
+    value = {
+        "a": [1, 2.5, None, True, "é✓"],
+        "b": {"c": [float("inf"), -float("inf")]},
+        "big": 2**80,
+        "n": float("nan"),
+    }
     back = round_trip(value)
     assert math.isnan(back.pop("n")) and back == {k: v for k, v in value.items() if k != "n"}
 
@@ -58,10 +65,19 @@ def test_are_numpy_scalars_and_tuples_flattened_to_builtins():
     assert back == [1.5, 7, True] and [type(x) for x in back] == [float, int, bool]
 
 
-@pytest.mark.parametrize("value", [
-    object(), {1: "int key"}, {ARRAY_KEY: "reserved"}, np.array(["text"]),
-    np.array([object()]), 1 + 2j, b"bytes", {"f": print},
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        object(),
+        {1: "int key"},
+        {ARRAY_KEY: "reserved"},
+        np.array(["text"]),
+        np.array([object()]),
+        1 + 2j,
+        b"bytes",
+        {"f": print},
+    ],
+)
 def test_is_anything_else_refused_on_the_way_out(value):
     with pytest.raises(ProtocolError):
         encode_plain(value)

@@ -20,13 +20,14 @@ def pool():
         yield shared
 
 
-
 def test_do_values_and_arrays_come_back_intact(pool):
-    cells = ["import numpy as np",
-             "def arrays():\n"
-             "    return {'f32': np.arange(6, dtype=np.float32).reshape(2, 3),\n"
-             "            'i64T': np.arange(6).reshape(2, 3).T, 'mask': np.array([True, False]),\n"
-             "            'scalar': np.float64(2.5), 'nested': [1, 'two', None, float('nan')]}"]
+    cells = [
+        "import numpy as np",
+        "def arrays():\n"
+        "    return {'f32': np.arange(6, dtype=np.float32).reshape(2, 3),\n"
+        "            'i64T': np.arange(6).reshape(2, 3).T, 'mask': np.array([True, False]),\n"
+        "            'scalar': np.float64(2.5), 'nested': [1, 'two', None, float('nan')]}",
+    ]
     run = pool.run(cells, [calling("arrays", "arrays")])
     assert [cell.status for cell in run.cells] == ["ok", "ok"]
     probe = run.probes["arrays"]
@@ -40,8 +41,11 @@ def test_do_values_and_arrays_come_back_intact(pool):
 
 
 def test_do_probe_inputs_arrive_as_sent(pool):
-    inputs = {"x": np.linspace(0, 1, 7).reshape(7, 1), "labels": np.array([2, 0, 1]),
-              "meta": {"seed": 3, "name": "ü"}}
+    inputs = {
+        "x": np.linspace(0, 1, 7).reshape(7, 1),
+        "labels": np.array([2, 0, 1]),
+        "meta": {"seed": 3, "name": "ü"},
+    }
     run = pool.run([], [request("echo", "echo", inputs)])
     echoed = run.probes["echo"].value
     np.testing.assert_array_equal(echoed["x"], inputs["x"])
@@ -49,9 +53,11 @@ def test_do_probe_inputs_arrive_as_sent(pool):
 
 
 def test_does_an_error_show_only_the_students_frames_and_lines(pool):
-    cells = ["def backward(grad):\n    scale = 2\n    return grad @ missing_name * scale",
-             "backward(1)",
-             "after = 'still runs'"]
+    cells = [
+        "def backward(grad):\n    scale = 2\n    return grad @ missing_name * scale",
+        "backward(1)",
+        "after = 'still runs'",
+    ]
     run = pool.run(cells, [value_of("after")])
     error = run.cells[1].error
     assert run.cells[1].status == "error"
@@ -82,10 +88,12 @@ def test_is_a_syntax_error_reported_against_the_cell_and_the_rest_runs(pool):
 
 
 def test_are_python_c_level_and_stderr_outputs_captured_per_cell(pool):
-    cells = ["print('first')",
-             "import os, sys, ctypes\nos.write(1, b'fd-level\\n')\n"
-             "ctypes.CDLL(None).printf(b'from C\\n')\nprint('to stderr', file=sys.stderr)",
-             "import warnings\nwarnings.warn('careful')"]
+    cells = [
+        "print('first')",
+        "import os, sys, ctypes\nos.write(1, b'fd-level\\n')\n"
+        "ctypes.CDLL(None).printf(b'from C\\n')\nprint('to stderr', file=sys.stderr)",
+        "import warnings\nwarnings.warn('careful')",
+    ]
     run = pool.run(cells, [])
     assert run.cells[0].output == "first\n"
     assert {"fd-level", "from C", "to stderr"} <= set(run.cells[1].output.splitlines())
@@ -103,13 +111,15 @@ def test_is_a_flood_of_output_truncated_with_a_count(pool):
 
 
 def test_do_magics_shell_escapes_and_plt_show_work_headless(pool):
-    cells = ["get_ipython().run_line_magic('matplotlib', 'inline')",
-             "get_ipython().system('touch should_not_exist')\n"
-             "assert get_ipython().getoutput('ls') == ''",
-             "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2, 3])\n"
-             "plt.show()\nfig.savefig('plot.png')\ndisplay(fig)",
-             "import matplotlib, os\nprint(matplotlib.get_backend(), __name__, "
-             "os.path.exists('should_not_exist'), len(plt.get_fignums()))"]
+    cells = [
+        "get_ipython().run_line_magic('matplotlib', 'inline')",
+        "get_ipython().system('touch should_not_exist')\n"
+        "assert get_ipython().getoutput('ls') == ''",
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2, 3])\n"
+        "plt.show()\nfig.savefig('plot.png')\ndisplay(fig)",
+        "import matplotlib, os\nprint(matplotlib.get_backend(), __name__, "
+        "os.path.exists('should_not_exist'), len(plt.get_fignums()))",
+    ]
     run = pool.run(cells, [])
     assert [cell.status for cell in run.cells] == ["ok"] * 4, [c.error for c in run.cells]
     assert run.cells[2].output == "<Figure size 640x480 with 1 Axes>\n"
@@ -117,8 +127,11 @@ def test_do_magics_shell_escapes_and_plt_show_work_headless(pool):
 
 
 def test_do_two_runs_of_the_same_notebook_give_identical_outcomes(pool):
-    cells = ["import numpy as np, random\nnoise = np.random.rand(3)\nr = random.random()",
-             "print(noise.sum(), r)", "1 / 0"]
+    cells = [
+        "import numpy as np, random\nnoise = np.random.rand(3)\nr = random.random()",
+        "print(noise.sum(), r)",
+        "1 / 0",
+    ]
     probes = [value_of("noise"), value_of("r"), request("draw", "unseeded_draw", {})]
     first, second = pool.run(cells, probes), pool.run(cells, probes)
     assert first.cells == second.cells
@@ -129,8 +142,10 @@ def test_do_two_runs_of_the_same_notebook_give_identical_outcomes(pool):
 
 def test_do_concurrent_runs_on_two_workers_keep_their_own_results(pool):
     def grade(k: int) -> tuple[int, object, set[int]]:
-        run = pool.run([f"k = {k}\nimport os\npid = os.getppid()", "import time\ntime.sleep(0.2)"],
-                       [value_of("k"), request("worker", "worker_pid", {})])
+        run = pool.run(
+            [f"k = {k}\nimport os\npid = os.getppid()", "import time\ntime.sleep(0.2)"],
+            [value_of("k"), request("worker", "worker_pid", {})],
+        )
         return k, run.probes["k"].value, run.probes["worker"].value
 
     with ThreadPoolExecutor(max_workers=2) as executor:
@@ -140,7 +155,7 @@ def test_do_concurrent_runs_on_two_workers_keep_their_own_results(pool):
 
 
 def test_does_a_probe_that_cannot_be_imported_raise_a_sandbox_error(pool):
-    with pytest.raises(SandboxError, match="probe module 'tests.no_such_module'"):
+    with pytest.raises(SandboxError, match=r"probe module 'tests\.no_such_module'"):
         pool.run(["x = 1"], [ProbeRequest("p", "tests.no_such_module:f", {})])
     with pytest.raises(SandboxError, match="not plain data"):
         pool.run([], [request("p", "echo", {"f": threading.Lock()})])
@@ -150,8 +165,10 @@ def test_does_a_probe_that_cannot_be_imported_raise_a_sandbox_error(pool):
 
 
 def test_does_seeding_in_one_cell_carry_over_to_the_next(pool):
-    cells = ["import random, numpy as np\nrandom.seed(42)\nnp.random.seed(42)",
-             "a = random.random()\nb = float(np.random.rand())"]
+    cells = [
+        "import random, numpy as np\nrandom.seed(42)\nnp.random.seed(42)",
+        "a = random.random()\nb = float(np.random.rand())",
+    ]
     run = pool.run(cells, [value_of("a"), value_of("b")])
     assert run.probes["a"].value == random.Random(42).random()
     assert run.probes["b"].value == float(np.random.RandomState(42).rand())
@@ -165,24 +182,29 @@ def test_is_what_student_code_prints_during_a_probe_kept_with_that_probe(pool):
     assert run.cells[1].output == "cell\n"
 
 
-@pytest.mark.parametrize("bad", [
-    lambda: Limits(cell_timeout=0, probe_timeout=1, memory_mb=1, output_chars=1),
-    lambda: Limits(cell_timeout=1, probe_timeout=1, memory_mb=-5, output_chars=1),
-    lambda: ProbeRequest("p", "no_colon_here", {}),
-    lambda: ProbeRequest("p", "module:not an identifier", {}),
-    lambda: ProbeRequest("p", "module:f", {}, timeout=0),
-    lambda: SandboxPool(jobs=0, limits=LIMITS),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        lambda: Limits(cell_timeout=0, probe_timeout=1, memory_mb=1, output_chars=1),
+        lambda: Limits(cell_timeout=1, probe_timeout=1, memory_mb=-5, output_chars=1),
+        lambda: ProbeRequest("p", "no_colon_here", {}),
+        lambda: ProbeRequest("p", "module:not an identifier", {}),
+        lambda: ProbeRequest("p", "module:f", {}, timeout=0),
+        lambda: SandboxPool(jobs=0, limits=LIMITS),
+    ],
+)
 def test_are_impossible_settings_refused_up_front(bad):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"must be|needs at least"):
         bad()
 
 
 def test_does_a_worker_that_cannot_start_raise_a_sandbox_error(monkeypatch, tmp_path):
     monkeypatch.setattr("autograder.sandbox.kit_view.INSIDE", tmp_path)  # no sandbox code
-    with SandboxPool(jobs=1, limits=LIMITS) as broken:
-        with pytest.raises(SandboxError, match="(?s)did not start.*No module named 'autograder"):
-            broken.run(["x = 1"], [])
+    with (
+        SandboxPool(jobs=1, limits=LIMITS) as broken,
+        pytest.raises(SandboxError, match=r"(?s)did not start.*No module named 'autograder"),
+    ):
+        broken.run(["x = 1"], [])
 
 
 def test_do_two_graders_on_one_machine_never_share_a_dedicated_uid():

@@ -59,11 +59,11 @@ def test_double_x(submission, config):
     expect_close("double(x)", submission.probe("double"), 2 * x, config.value_rtol)
 '''
 
-BROKEN_CHECK = '''
+BROKEN_CHECK = """
 def test_broken_check(submission, config):
     submission.probe("double")
     return 1 / 0  # a bug in the check, not in any submission
-'''
+"""
 
 TESTS = {
     "double_x": 'TestSpec("double_x", "double", "doubles its input", 2)',

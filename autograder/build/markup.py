@@ -66,9 +66,7 @@ def strip_markup(source: str, delimiters: Delimiters, where: str) -> str:
 
     ``where`` names the notebook and cell in the KitError raised for unbalanced markers.
     """
-    source = without_region(
-        source, delimiters.begin_hidden, delimiters.end_hidden, where
-    )
+    source = without_region(source, delimiters.begin_hidden, delimiters.end_hidden, where)
     # a solution region keeps its code: only its two marker lines go
     kept = without_region(
         source, delimiters.begin_solution, delimiters.end_solution, where, keep_inside=True
@@ -76,9 +74,7 @@ def strip_markup(source: str, delimiters: Delimiters, where: str) -> str:
     return kept.rstrip()
 
 
-def without_region(
-    source: str, begin: str, end: str, where: str, keep_inside: bool = False
-) -> str:
+def without_region(source: str, begin: str, end: str, where: str, keep_inside: bool = False) -> str:
     """``source`` without the regions between ``begin`` and ``end`` lines, markers included
     (with ``keep_inside``, only the marker lines go).
 

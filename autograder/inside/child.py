@@ -139,8 +139,7 @@ def _redirect_fds(plan: ChildPlan) -> None:
 
 
 def _text_stream(fd: int) -> Any:
-    return open(fd, "w", buffering=1, encoding="utf-8", errors="backslashreplace",
-                closefd=False)
+    return open(fd, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)
 
 
 def _serve(plan: ChildPlan, namespace: dict) -> None:
@@ -201,7 +200,8 @@ def run_cell(source: str, index: int, namespace: dict) -> tuple[str, str | None]
     except SystemExit as exc:
         return "crashed", notebook.student_traceback(exc) + (
             "The cell called sys.exit() or exit(); the notebook went on from the state "
-            "before this cell.")
+            "before this cell."
+        )
     except BaseException as exc:  # KeyboardInterrupt is the student's too
         return "error", notebook.student_traceback(exc)
     finally:
@@ -213,8 +213,11 @@ def run_probe(call: ProbeCall, namespace: dict) -> dict:
     try:
         value = call.function(namespace, call.inputs)
     except SystemExit as exc:
-        return _failure("crashed", notebook.student_traceback(exc) +
-                        "Student code called sys.exit() or exit() during this probe.")
+        return _failure(
+            "crashed",
+            notebook.student_traceback(exc)
+            + "Student code called sys.exit() or exit() during this probe.",
+        )
     except BaseException as exc:
         return _failure("error", notebook.student_traceback(exc))
     finally:
@@ -224,8 +227,9 @@ def run_probe(call: ProbeCall, namespace: dict) -> dict:
     except FrameTooLarge as exc:
         return _failure("crashed", f"The probe crashed: {exc}.")
     except MemoryError:
-        return _failure("crashed", "The probe crashed: output too large (its value did not "
-                                   "fit in memory).")
+        return _failure(
+            "crashed", "The probe crashed: output too large (its value did not fit in memory)."
+        )
     except ProtocolError as exc:
         return _failure("error", f"The probe's result is not plain data: {exc}")
 

@@ -21,19 +21,57 @@ import sys
 
 # (syscall, why it is refused); each answers EPERM
 _REFUSED = (
-    "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd",
-    "unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "move_mount",
-    "open_tree", "fsopen", "fsmount", "keyctl", "add_key", "request_key", "bpf",
-    "perf_event_open", "userfaultfd", "io_uring_setup", "personality", "acct",
-    "swapon", "swapoff", "reboot", "kexec_load", "init_module", "finit_module",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "kcmp",
+    "pidfd_getfd",
+    "unshare",
+    "setns",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "move_mount",
+    "open_tree",
+    "fsopen",
+    "fsmount",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "io_uring_setup",
+    "personality",
+    "acct",
+    "swapon",
+    "swapoff",
+    "reboot",
+    "kexec_load",
+    "init_module",
+    "finit_module",
     # memory no process accounts for, and objects that outlive the processes
-    "memfd_create", "memfd_secret", "shmget", "msgget", "semget", "mq_open",
+    "memfd_create",
+    "memfd_secret",
+    "shmget",
+    "msgget",
+    "semget",
+    "mq_open",
     # sockets of any family (socketpair between the sandbox's own processes still works)
     "socket",
 )
 # clone() flags that make new namespaces; clone3 is unknown, so callers use clone
-_NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000,
-                    0x20000000, 0x40000000, 0x00000080)
+_NAMESPACE_FLAGS = (
+    0x00020000,
+    0x02000000,
+    0x04000000,
+    0x08000000,
+    0x10000000,
+    0x20000000,
+    0x40000000,
+    0x00000080,
+)
 _PR_SET_DUMPABLE = 4
 
 
@@ -73,8 +111,12 @@ def reach_through(aliases: dict[str, int]) -> None:
 
     def moved(paths: list[str]) -> list[str]:
         for folder, fd in aliases.items():
-            paths = [f"/proc/self/fd/{fd}{p[len(folder):]}"
-                     if p == folder or p.startswith(folder + os.sep) else p for p in paths]
+            paths = [
+                f"/proc/self/fd/{fd}{p[len(folder) :]}"
+                if p == folder or p.startswith(folder + os.sep)
+                else p
+                for p in paths
+            ]
         return paths
 
     sys.path[:] = moved(sys.path)
@@ -114,8 +156,9 @@ def restrict_syscalls() -> None:
             rules.add_rule(seccomp.ERRNO(errno.EPERM), name)
         rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
         for flag in _NAMESPACE_FLAGS:
-            rules.add_rule(seccomp.ERRNO(errno.EPERM), "clone",
-                           seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
+            rules.add_rule(
+                seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag)
+            )
         rules.load()
     except (OSError, RuntimeError, ValueError) as exc:
         raise ConfinementError(f"cannot load the seccomp filter: {exc}") from exc

@@ -38,8 +38,9 @@ class ProbeRequest:
     def __post_init__(self) -> None:
         module, _, attr = self.function.partition(":")
         if not module or not attr.isidentifier():
-            raise ValueError(f"ProbeRequest.function must be 'package.module:function', "
-                             f"got {self.function!r}")
+            raise ValueError(
+                f"ProbeRequest.function must be 'package.module:function', got {self.function!r}"
+            )
         if self.timeout is not None and not self.timeout > 0:
             raise ValueError(f"ProbeRequest.timeout must be positive, got {self.timeout!r}")
 

@@ -31,7 +31,14 @@ class Limits:
     scratch_mb: int = 128
 
     def __post_init__(self) -> None:
-        for name in ("cell_timeout", "probe_timeout", "memory_mb", "output_chars",
-                     "submission_timeout", "max_processes", "scratch_mb"):
+        for name in (
+            "cell_timeout",
+            "probe_timeout",
+            "memory_mb",
+            "output_chars",
+            "submission_timeout",
+            "max_processes",
+            "scratch_mb",
+        ):
             if not getattr(self, name) > 0:
                 raise ValueError(f"Limits.{name} must be positive, got {getattr(self, name)!r}")

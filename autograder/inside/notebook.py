@@ -55,7 +55,7 @@ def display(*objects: Any, **kwargs: Any) -> None:
         print(repr(obj))
 
 
-def exit(code: object = None) -> None:  # noqa: A001 (the notebook's own exit())
+def exit(code: object = None) -> None:
     """exit() and quit() as a kernel offers them (the sandbox's Python starts without site)."""
     raise SystemExit(code)
 

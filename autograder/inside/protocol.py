@@ -60,8 +60,9 @@ def encode_frame_within(message: dict, limit: int) -> bytes:
     """``encode_frame``, refusing (FrameTooLarge) a frame of more than ``limit`` bytes."""
     frame = encode_frame(message)
     if len(frame) - HEADER.size > limit:
-        raise FrameTooLarge(f"output too large: {len(frame) - HEADER.size:,} bytes, the "
-                            f"limit is {limit:,} bytes")
+        raise FrameTooLarge(
+            f"output too large: {len(frame) - HEADER.size:,} bytes, the limit is {limit:,} bytes"
+        )
     return frame
 
 
@@ -69,8 +70,9 @@ def encode_frame(message: dict) -> bytes:
     """The bytes of one frame; FrameTooLarge when the JSON body exceeds the cap."""
     body = _dumps(message, allow_nan=True, separators=(",", ":")).encode("utf-8")
     if len(body) > MAX_FRAME_BYTES:
-        raise FrameTooLarge(f"output too large: {len(body):,} bytes, the limit is "
-                            f"{MAX_FRAME_BYTES:,} bytes")
+        raise FrameTooLarge(
+            f"output too large: {len(body):,} bytes, the limit is {MAX_FRAME_BYTES:,} bytes"
+        )
     return HEADER.pack(len(body)) + body
 
 
@@ -78,7 +80,7 @@ def write_all(fd: int, data: bytes) -> None:
     """Write every byte to a blocking fd (the side that runs student code)."""
     view = memoryview(data)
     while view:
-        view = view[_write(fd, view):]
+        view = view[_write(fd, view) :]
 
 
 def read_exact(fd: int, size: int) -> bytes:
@@ -139,12 +141,13 @@ class FrameReader:
             return None
         (size,) = HEADER.unpack_from(self._buffer)
         if size > self.limit:
-            raise FrameTooLarge(f"output too large: a frame of {size:,} bytes, the limit "
-                                f"is {self.limit:,} bytes")
+            raise FrameTooLarge(
+                f"output too large: a frame of {size:,} bytes, the limit is {self.limit:,} bytes"
+            )
         end = HEADER.size + size
         if len(self._buffer) < end:
             return None
-        body = bytes(self._buffer[HEADER.size:end])
+        body = bytes(self._buffer[HEADER.size : end])
         del self._buffer[:end]
         return parse_body(body)
 
@@ -172,7 +175,7 @@ def send_frame(fd: int, frame: bytes, deadline: float) -> None:
     view = memoryview(frame)
     while view:
         try:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         except BlockingIOError:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
@@ -218,8 +221,10 @@ def _encode_array(array: np.ndarray) -> str:
     if array.dtype.kind not in ARRAY_KINDS:
         raise ProtocolError(f"not plain data: an array of dtype {array.dtype}")
     if array.nbytes * 4 // 3 > MAX_FRAME_BYTES:
-        raise FrameTooLarge(f"output too large: an array of {array.nbytes:,} bytes, the "
-                            f"limit is {MAX_FRAME_BYTES:,} bytes per message")
+        raise FrameTooLarge(
+            f"output too large: an array of {array.nbytes:,} bytes, the "
+            f"limit is {MAX_FRAME_BYTES:,} bytes per message"
+        )
     buffer = io.BytesIO()
     _write_array(buffer, np.asarray(array), allow_pickle=False)
     return _b64encode(buffer.getvalue()).decode("ascii")

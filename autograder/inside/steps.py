@@ -61,8 +61,10 @@ class Step:
 
     def blocked_by(self, name: str) -> StepResult:
         """A probe not run because probe ``name``, whose code it calls too, timed out."""
-        return StepResult("timeout", error=f"Not run: probe {name!r} timed out, and this "
-                          "probe calls the same code.")
+        return StepResult(
+            "timeout",
+            error=f"Not run: probe {name!r} timed out, and this probe calls the same code.",
+        )
 
     def result_from(self, frame: dict, limit: int) -> StepResult:
         """The result a step's process reported, checked and cut to `limit` characters."""
@@ -109,13 +111,17 @@ class StepWatch:
 
     def timed_out(self) -> StepResult:
         kind = self.step.kind
-        return StepResult("timeout", f"The {kind} did not finish within "
-                                     f"{self.step.timeout:g} s and was stopped."
-                                     f"{self.step.rollback_note}")
+        return StepResult(
+            "timeout",
+            f"The {kind} did not finish within "
+            f"{self.step.timeout:g} s and was stopped."
+            f"{self.step.rollback_note}",
+        )
 
     def stopped(self, why: str) -> StepResult:
-        return StepResult("crashed", f"The {self.step.kind} was stopped: {why}."
-                                     f"{self.step.rollback_note}")
+        return StepResult(
+            "crashed", f"The {self.step.kind} was stopped: {why}.{self.step.rollback_note}"
+        )
 
 
 def crash_reason(code: int | None) -> str:

@@ -39,8 +39,14 @@ class NotebookRun:
     (The submission as the grader knows it is ``autograder.submission.Submission``.)
     """
 
-    def __init__(self, cells: list[str], probes: list[child.ProbeCall], limits: Limits,
-                 pool_fd: int, scratch: str) -> None:
+    def __init__(
+        self,
+        cells: list[str],
+        probes: list[child.ProbeCall],
+        limits: Limits,
+        pool_fd: int,
+        scratch: str,
+    ) -> None:
         self.cells, self.probes, self.limits, self.pool_fd = cells, probes, limits, pool_fd
         self.scratch = scratch
         self.lost: str | None = None
@@ -51,8 +57,15 @@ class NotebookRun:
         command_r, self.command_fd = os.pipe()
         result_r, result_w = os.pipe()
         self.output_fd, output_w = os.pipe()
-        plan = child.ChildPlan(self.cells, self.probes, command_r, result_w, output_w,
-                               self.workdir, *self._memory_caps())
+        plan = child.ChildPlan(
+            self.cells,
+            self.probes,
+            command_r,
+            result_w,
+            output_w,
+            self.workdir,
+            *self._memory_caps(),
+        )
         self.root = self._fork_root(plan)
         for fd in (command_r, result_w, output_w):
             os.close(fd)
@@ -75,8 +88,12 @@ class NotebookRun:
             child.start_root(plan)
         return pid
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         procs.kill_group(self.root)
         procs.kill_all_descendants()
         for fd in (self.command_fd, self.results.fd, self.output_fd, self.state_fd):
@@ -91,8 +108,11 @@ class NotebookRun:
         if self.lost is not None:
             return step.not_run(self.lost)
         try:
-            send_frame(self.command_fd, encode_frame({"kind": step.kind, "index": step.index}),
-                       time.monotonic() + SEND_PATIENCE)
+            send_frame(
+                self.command_fd,
+                encode_frame({"kind": step.kind, "index": step.index}),
+                time.monotonic() + SEND_PATIENCE,
+            )
         except (ProtocolError, OSError):
             self.lose("the notebook's state stopped taking commands")
             return step.not_run(self.lost or "")
@@ -196,8 +216,11 @@ class NotebookRun:
         _, used = procs.tree_usage(os.getpid())
         used += procs.folder_bytes(self.scratch)
         if used > self.limits.memory_mb * 2**20:
-            watch.finish(watch.stopped(f"its processes together used more than "
-                                       f"{self.limits.memory_mb} MiB of memory"))
+            watch.finish(
+                watch.stopped(
+                    f"its processes together used more than {self.limits.memory_mb} MiB of memory"
+                )
+            )
 
     def _settle(self, watch: StepWatch, result: StepResult) -> None:
         if watch.pid is not None:

@@ -126,8 +126,9 @@ def resolve(function: str) -> Callable[[dict, dict], Any]:
     try:
         found = resolve_probe(function)
     except Exception as exc:
-        raise RequestError(f"cannot import probe function {function!r}: "
-                           f"{type(exc).__name__}: {exc}") from None
+        raise RequestError(
+            f"cannot import probe function {function!r}: {type(exc).__name__}: {exc}"
+        ) from None
     if not callable(found):
         raise RequestError(f"probe function {function!r} is not callable")
     return found
@@ -142,8 +143,9 @@ def _send_probe(pool_out: int, name: str, result: StepResult) -> None:
     try:
         frame = encode_frame_within(message, MAX_RESULT_BYTES)
     except (FrameTooLarge, RecursionError, ValueError) as exc:
-        frame = encode_frame({**message, "status": "crashed", "value": None,
-                              "error": f"The probe crashed: {exc}."})
+        frame = encode_frame(
+            {**message, "status": "crashed", "value": None, "error": f"The probe crashed: {exc}."}
+        )
     write_all(pool_out, frame)
 
 

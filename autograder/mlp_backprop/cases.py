@@ -145,8 +145,13 @@ def training_case(config: CourseConfig) -> dict[str, Any]:
     x, y = hidden_task(config)
     mixed = [config.seed, config.training_seed, zlib.crc32(b"training seeds")]
     seeds = np.random.default_rng(mixed).integers(0, 2**32, size=2)
-    return {"X": x, "y": y, "init_seed": int(seeds[0]), "shuffle_seed": int(seeds[1]),
-            **TRAINING_SCHEDULE}
+    return {
+        "X": x,
+        "y": y,
+        "init_seed": int(seeds[0]),
+        "shuffle_seed": int(seeds[1]),
+        **TRAINING_SCHEDULE,
+    }
 
 
 def probe_requests(config: CourseConfig) -> list[ProbeRequest]:

@@ -53,11 +53,15 @@ def main(argv: list[str] | None = None) -> None:
     configured, _ = final_accuracy(config, config.training_seed, namespace)
     print(f"schedule: {TRAINING_SCHEDULE}")
     print(f"solution: {SOLUTION}")
-    print(f"final accuracy over seeds 0..{args.seeds - 1}: min {accuracies.min():.4f}, "
-          f"1st percentile {np.percentile(accuracies, 1):.4f}, "
-          f"median {np.median(accuracies):.4f}, max {accuracies.max():.4f}")
-    print(f"configured training_seed {config.training_seed}: {configured:.4f} "
-          f"(required {config.min_train_accuracy})")
+    print(
+        f"final accuracy over seeds 0..{args.seeds - 1}: min {accuracies.min():.4f}, "
+        f"1st percentile {np.percentile(accuracies, 1):.4f}, "
+        f"median {np.median(accuracies):.4f}, max {accuracies.max():.4f}"
+    )
+    print(
+        f"configured training_seed {config.training_seed}: {configured:.4f} "
+        f"(required {config.min_train_accuracy})"
+    )
     print(f"seconds per run: median {np.median(seconds):.3f}, max {seconds.max():.3f}")
 
 

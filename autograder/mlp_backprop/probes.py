@@ -84,8 +84,13 @@ def dense_backward(ns: dict, inputs: dict) -> dict[str, Any]:
     if ran is None:
         return {"stale_cache": True}
     layer, y, dx = ran
-    return {"stale_cache": False, "y": plain(y), "dx": plain(dx),
-            "dW": plain(layer.dW), "db": plain(layer.db)}
+    return {
+        "stale_cache": False,
+        "y": plain(y),
+        "dx": plain(dx),
+        "dW": plain(layer.dW),
+        "db": plain(layer.db),
+    }
 
 
 def stored(value: Any, initial: np.ndarray) -> Any:
@@ -163,8 +168,10 @@ def sgd_step(ns: dict, inputs: dict) -> dict[str, Any]:
     the model holds after the step (``grads``: a step must not change them).
     """
     params, grads = inputs["params"], inputs["grads"]
-    layers = [GivenDense(*(a.copy() for a in (params[i], params[i + 1], grads[i], grads[i + 1])))
-              for i in range(0, len(params), 2)]
+    layers = [
+        GivenDense(*(a.copy() for a in (params[i], params[i + 1], grads[i], grads[i + 1])))
+        for i in range(0, len(params), 2)
+    ]
     model = GivenModel(layers)
     before = model.params()
     optimizer = student(ns, "SGD")(lr=inputs["lr"], weight_decay=inputs["weight_decay"])

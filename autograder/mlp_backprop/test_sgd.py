@@ -21,12 +21,18 @@ from autograder.checktools import (
 )
 from autograder.mlp_backprop.cases import sgd_case
 
-NAMES = ("W of the first Dense", "b of the first Dense", "W of the second Dense",
-         "b of the second Dense")
+NAMES = (
+    "W of the first Dense",
+    "b of the first Dense",
+    "W of the second Dense",
+    "b of the second Dense",
+)
 SHAPES = "each gradient in model.grads() has the shape of its parameter in model.params()."
-REBOUND = ("an assignment such as `p = p - ...` builds a new array and rebinds a name to it, "
-           "so the model's own arrays keep their old values. Update each array in place "
-           "(Section 9, 'The update must happen in place').")
+REBOUND = (
+    "an assignment such as `p = p - ...` builds a new array and rebinds a name to it, "
+    "so the model's own arrays keep their old values. Update each array in place "
+    "(Section 9, 'The update must happen in place')."
+)
 IN_PLACE_FIX = "Fix: p -= self.lr * (g + self.weight_decay * p)"
 
 
@@ -43,12 +49,19 @@ GRADIENTS_CHANGED = (
 )
 
 
-def update(params: list[np.ndarray], grads: list[np.ndarray], lr: float, wd: float,
-           which: range | None = None) -> list[np.ndarray]:
+def update(
+    params: list[np.ndarray],
+    grads: list[np.ndarray],
+    lr: float,
+    wd: float,
+    which: range | None = None,
+) -> list[np.ndarray]:
     """Every theta - lr * (g + wd * theta); parameters outside ``which`` stay as they are."""
     which = range(len(params)) if which is None else which
-    return [p - lr * (g + wd * p) if i in which else p.copy()
-            for i, (p, g) in enumerate(zip(params, grads, strict=True))]
+    return [
+        p - lr * (g + wd * p) if i in which else p.copy()
+        for i, (p, g) in enumerate(zip(params, grads, strict=True))
+    ]
 
 
 def want_params(case: dict[str, Any]) -> list[np.ndarray]:
@@ -66,17 +79,33 @@ def mistakes(case: dict[str, Any]) -> list[Mistake]:
     p, g, lr, wd = case["params"], case["grads"], case["lr"], case["weight_decay"]
     weights = range(0, len(p), 2)
     found = [
-        Mistake("parameters rebound", "the model's parameters did not change: " + REBOUND,
-                flat(p), IN_PLACE_FIX),
-        Mistake("gradient added", "the parameters moved along the gradient: subtract "
-                "lr * g to go downhill.", flat(update(p, [-x for x in g], lr, -wd))),
-        Mistake("biases not updated", "the weights are right but the biases b kept their "
-                "values: model.params() holds the biases too; update every parameter.",
-                flat(update(p, g, lr, wd, weights))),
-        Mistake("lr applied twice", "the step is lr times too small: multiply by lr once.",
-                flat(update(p, g, lr * lr, wd))),
-        Mistake("step applied twice", "every parameter moved twice as far: apply the "
-                "update once per parameter.", flat(update(p, g, 2 * lr, wd))),
+        Mistake(
+            "parameters rebound",
+            "the model's parameters did not change: " + REBOUND,
+            flat(p),
+            IN_PLACE_FIX,
+        ),
+        Mistake(
+            "gradient added",
+            "the parameters moved along the gradient: subtract lr * g to go downhill.",
+            flat(update(p, [-x for x in g], lr, -wd)),
+        ),
+        Mistake(
+            "biases not updated",
+            "the weights are right but the biases b kept their "
+            "values: model.params() holds the biases too; update every parameter.",
+            flat(update(p, g, lr, wd, weights)),
+        ),
+        Mistake(
+            "lr applied twice",
+            "the step is lr times too small: multiply by lr once.",
+            flat(update(p, g, lr * lr, wd)),
+        ),
+        Mistake(
+            "step applied twice",
+            "every parameter moved twice as far: apply the update once per parameter.",
+            flat(update(p, g, 2 * lr, wd)),
+        ),
     ]
     if wd:
         found += wd_mistakes(p, g, lr, wd)
@@ -86,20 +115,37 @@ def mistakes(case: dict[str, Any]) -> list[Mistake]:
 def wd_mistakes(p: list[np.ndarray], g: list[np.ndarray], lr: float, wd: float) -> list[Mistake]:
     """The known weight-decay mistakes (each invisible when weight_decay is 0)."""
     return [
-        Mistake("weight decay sign", "weight decay pushed the parameters away from zero; "
-                "it must shrink them towards zero.", flat(update(p, g, lr, -wd)),
-                IN_PLACE_FIX),
-        Mistake("weight decay not scaled by lr", "the decay term weight_decay * p was "
-                "subtracted without the factor lr; the learning rate multiplies the whole "
-                "bracket (gradient plus decay).",
-                flat([q - lr * d - wd * q for q, d in zip(p, g, strict=True)]), IN_PLACE_FIX),
-        Mistake("weight decay ignored", "the step is right for weight_decay = 0 but ignores "
-                "self.weight_decay: add weight_decay * p to the gradient.",
-                flat(update(p, g, lr, 0.0))),
-        Mistake("weight decay skipped for biases", "the biases were updated without weight "
-                "decay; the rule here applies it to every parameter, biases included.",
-                flat([q - lr * (d + (wd * q if i % 2 == 0 else 0.0))
-                      for i, (q, d) in enumerate(zip(p, g, strict=True))])),
+        Mistake(
+            "weight decay sign",
+            "weight decay pushed the parameters away from zero; it must shrink them towards zero.",
+            flat(update(p, g, lr, -wd)),
+            IN_PLACE_FIX,
+        ),
+        Mistake(
+            "weight decay not scaled by lr",
+            "the decay term weight_decay * p was "
+            "subtracted without the factor lr; the learning rate multiplies the whole "
+            "bracket (gradient plus decay).",
+            flat([q - lr * d - wd * q for q, d in zip(p, g, strict=True)]),
+            IN_PLACE_FIX,
+        ),
+        Mistake(
+            "weight decay ignored",
+            "the step is right for weight_decay = 0 but ignores "
+            "self.weight_decay: add weight_decay * p to the gradient.",
+            flat(update(p, g, lr, 0.0)),
+        ),
+        Mistake(
+            "weight decay skipped for biases",
+            "the biases were updated without weight "
+            "decay; the rule here applies it to every parameter, biases included.",
+            flat(
+                [
+                    q - lr * (d + (wd * q if i % 2 == 0 else 0.0))
+                    for i, (q, d) in enumerate(zip(p, g, strict=True))
+                ]
+            ),
+        ),
     ]
 
 
@@ -107,8 +153,10 @@ def expect_step(got: list[Any], case: dict[str, Any], rtol: float) -> None:
     """Pass when every parameter equals the exact update; otherwise say which and how."""
     want = want_params(case)
     if len(got) != len(want):
-        raise CheckFailed(f"model.params() has {len(got)} arrays after the step, expected "
-                          f"{len(want)}: keep the model's list of parameters as it is.")
+        raise CheckFailed(
+            f"model.params() has {len(got)} arrays after the step, expected "
+            f"{len(want)}: keep the model's list of parameters as it is."
+        )
     got = [as_array(f"{name} after SGD.step", p) for name, p in zip(NAMES, got, strict=True)]
     if all(a.shape == w.shape for a, w in zip(got, want, strict=True)):
         known = recognise(flat(got), mistakes(case), rtol)
@@ -125,12 +173,17 @@ def test_sgd_step_plain(submission, config):
 
 def expect_gradients_kept(got: list[Any], case: dict[str, Any]) -> None:
     """Pass when the step left every gradient array of the model as it was."""
-    changed = [name for name, a, g in zip(NAMES, got, case["grads"], strict=True)
-               if not np.array_equal(as_array(f"the gradient of {name}", a), g)]
+    changed = [
+        name
+        for name, a, g in zip(NAMES, got, case["grads"], strict=True)
+        if not np.array_equal(as_array(f"the gradient of {name}", a), g)
+    ]
     if changed:
-        raise CheckFailed(GRADIENTS_CHANGED.format(names=", ".join(f"d({n})" for n in changed)),
-                          "gradient modified in place",
-                          "Fix: p -= self.lr * (g + self.weight_decay * p), without g += ...")
+        raise CheckFailed(
+            GRADIENTS_CHANGED.format(names=", ".join(f"d({n})" for n in changed)),
+            "gradient modified in place",
+            "Fix: p -= self.lr * (g + self.weight_decay * p), without g += ...",
+        )
 
 
 def test_sgd_step_weight_decay(submission, config):
@@ -141,8 +194,10 @@ def test_sgd_step_weight_decay(submission, config):
 
 
 DOWNHILL = 0.999  # |cosine| between the change and that of the step or a known mistake
-NOT_DOWNHILL = ("SGD.step changed the arrays of model.params() in place, but not along the "
-                "gradient: each parameter must move by -lr times its gradient.")
+NOT_DOWNHILL = (
+    "SGD.step changed the arrays of model.params() in place, but not along the "
+    "gradient: each parameter must move by -lr times its gradient."
+)
 
 
 def steps_downhill(after: list[Any], case: dict[str, Any]) -> bool:
@@ -160,9 +215,13 @@ def test_sgd_step_in_place(submission, config):
     initial = sgd_case(config, False)["params"]
     if not all(out["same_objects"]):
         raise CheckFailed(ATTRIBUTE_REBOUND, "parameters rebound", IN_PLACE_FIX)
-    if all(np.array_equal(np.asarray(a), b) for a, b in zip(out["originals"], initial,
-                                                            strict=True)):
-        raise CheckFailed("SGD.step left the arrays of model.params() unchanged: " + REBOUND,
-                          "parameters rebound", IN_PLACE_FIX)
+    if all(
+        np.array_equal(np.asarray(a), b) for a, b in zip(out["originals"], initial, strict=True)
+    ):
+        raise CheckFailed(
+            "SGD.step left the arrays of model.params() unchanged: " + REBOUND,
+            "parameters rebound",
+            IN_PLACE_FIX,
+        )
     if not steps_downhill(out["originals"], sgd_case(config, False)):
         raise CheckFailed(NOT_DOWNHILL, "not a gradient step")

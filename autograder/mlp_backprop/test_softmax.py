@@ -21,19 +21,25 @@ from autograder.checktools import (
 )
 from autograder.mlp_backprop.cases import softmax_case, softmax_large_case
 
-SHAPES = ("logits and probs are (N, C), y is (N,) integer labels, the one-hot labels Y "
-          "are (N, C); the function returns a single number and dlogits (N, C).")
+SHAPES = (
+    "logits and probs are (N, C), y is (N,) integer labels, the one-hot labels Y "
+    "are (N, C); the function returns a single number and dlogits (N, C)."
+)
 ONE_HOT_FIX = "Fix: dlogits = probs.copy(); dlogits[np.arange(N), y] -= 1; dlogits /= N"
-UNSTABLE = ("For logits of size ~1000 {what} contains nan or inf: np.exp overflows. "
-            "Subtract each row's maximum logit before np.exp (softmax does not change), "
-            "or reuse the stable probabilities computed for the loss.")
+UNSTABLE = (
+    "For logits of size ~1000 {what} contains nan or inf: np.exp overflows. "
+    "Subtract each row's maximum logit before np.exp (softmax does not change), "
+    "or reuse the stable probabilities computed for the loss."
+)
 
 
 ALIGNED = 1 - 1e-9  # |cosine| with the gradient or a known mistake: any scale
-NOT_SOFTMAX = ("For logits of size ~1000 dlogits stays finite but is no longer the "
-               "probabilities minus the one-hot labels (at any scale): something was "
-               "clipped, rounded or replaced. Subtract each row's maximum before np.exp and "
-               "compute the same thing as for small logits.")
+NOT_SOFTMAX = (
+    "For logits of size ~1000 dlogits stays finite but is no longer the "
+    "probabilities minus the one-hot labels (at any scale): something was "
+    "clipped, rounded or replaced. Subtract each row's maximum before np.exp and "
+    "compute the same thing as for small logits."
+)
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -68,21 +74,46 @@ def gradient_mistakes(logits: np.ndarray, y: np.ndarray) -> list[Mistake]:
     p, Y, n = np.exp(log_softmax(logits)), one_hot(y, logits.shape[1]), len(y)
     true_set = np.where(Y == 1, -1.0, p)
     return [
-        Mistake("missing 1/N", "it is N times the right gradient: the loss is the mean over "
-                "the batch, so its gradient carries the factor 1/N (Section 8).", p - Y,
-                "Fix: dlogits /= N, once"),
-        Mistake("extra 1/N", "it is the right gradient divided by N once more: the factor "
-                "1/N belongs in it exactly once.", (p - Y) / n**2, "Fix: dlogits /= N, once"),
-        Mistake("sign flipped", "it has the opposite sign: the gradient is the "
-                "probabilities minus the one-hot labels, not the reverse.", (Y - p) / n,
-                ONE_HOT_FIX),
-        Mistake("one-hot not subtracted", "it is P / N: the one-hot labels Y (1 at each "
-                "row's true class) are not subtracted from the probabilities.", p / n,
-                ONE_HOT_FIX),
-        Mistake("one-hot built wrong", "1 was subtracted in every column, not only at each "
-                "row's true class.", (p - 1.0) / n, ONE_HOT_FIX),
-        Mistake("one-hot built wrong", "the true-class entries were set to -1 instead of "
-                "having 1 subtracted.", true_set / n, ONE_HOT_FIX),
+        Mistake(
+            "missing 1/N",
+            "it is N times the right gradient: the loss is the mean over "
+            "the batch, so its gradient carries the factor 1/N (Section 8).",
+            p - Y,
+            "Fix: dlogits /= N, once",
+        ),
+        Mistake(
+            "extra 1/N",
+            "it is the right gradient divided by N once more: the factor "
+            "1/N belongs in it exactly once.",
+            (p - Y) / n**2,
+            "Fix: dlogits /= N, once",
+        ),
+        Mistake(
+            "sign flipped",
+            "it has the opposite sign: the gradient is the "
+            "probabilities minus the one-hot labels, not the reverse.",
+            (Y - p) / n,
+            ONE_HOT_FIX,
+        ),
+        Mistake(
+            "one-hot not subtracted",
+            "it is P / N: the one-hot labels Y (1 at each "
+            "row's true class) are not subtracted from the probabilities.",
+            p / n,
+            ONE_HOT_FIX,
+        ),
+        Mistake(
+            "one-hot built wrong",
+            "1 was subtracted in every column, not only at each row's true class.",
+            (p - 1.0) / n,
+            ONE_HOT_FIX,
+        ),
+        Mistake(
+            "one-hot built wrong",
+            "the true-class entries were set to -1 instead of having 1 subtracted.",
+            true_set / n,
+            ONE_HOT_FIX,
+        ),
     ]
 
 
@@ -92,21 +123,41 @@ def test_softmax_loss_value(submission, config):
     logits, y = case["logits"], case["y"]
     loss = mean_cross_entropy(logits, y)
     per_example = -log_softmax(logits)[np.arange(len(y)), y]
-    expect_close("The loss", out["loss"], np.array(loss), config.value_rtol, [
-        Mistake("loss summed over the batch", "it is N times the mean cross-entropy: "
-                "average over the batch.", np.array(loss * len(y))),
-        Mistake("loss not averaged", "it is one loss per example, shape (N,): return their "
-                "mean, a single number.", per_example),
-        Mistake("loss sign flipped", "it is negative: cross-entropy is -log of the true "
-                "class's probability.", np.array(-loss)),
-    ])
+    expect_close(
+        "The loss",
+        out["loss"],
+        np.array(loss),
+        config.value_rtol,
+        [
+            Mistake(
+                "loss summed over the batch",
+                "it is N times the mean cross-entropy: average over the batch.",
+                np.array(loss * len(y)),
+            ),
+            Mistake(
+                "loss not averaged",
+                "it is one loss per example, shape (N,): return their mean, a single number.",
+                per_example,
+            ),
+            Mistake(
+                "loss sign flipped",
+                "it is negative: cross-entropy is -log of the true class's probability.",
+                np.array(-loss),
+            ),
+        ],
+    )
 
 
 def test_softmax_dlogits(submission, config):
     case = softmax_case(config)
     out = probe_with_shapes(submission, "softmax", SHAPES)
-    expect_close("dlogits", out["dlogits"], want_dlogits(case, config.fd_step),
-                 config.grad_rtol, gradient_mistakes(case["logits"], case["y"]))
+    expect_close(
+        "dlogits",
+        out["dlogits"],
+        want_dlogits(case, config.fd_step),
+        config.grad_rtol,
+        gradient_mistakes(case["logits"], case["y"]),
+    )
 
 
 def test_softmax_large_logits(submission, config):
@@ -118,8 +169,11 @@ def test_softmax_large_logits(submission, config):
     if not np.all(np.isfinite(dlogits)):
         raise CheckFailed(UNSTABLE.format(what="dlogits"), "unstable softmax")
     if not np.any(dlogits):
-        raise CheckFailed("For logits of size ~1000 dlogits is all zeros: the gradient of "
-                          "the loss never vanishes everywhere at once.", "gradient all zero")
+        raise CheckFailed(
+            "For logits of size ~1000 dlogits is all zeros: the gradient of "
+            "the loss never vanishes everywhere at once.",
+            "gradient all zero",
+        )
     case = softmax_large_case(config)
     known = [want_large(case), *(m.output for m in gradient_mistakes(case["logits"], case["y"]))]
     if not points_like_one_of(dlogits, known, ALIGNED):

@@ -17,6 +17,8 @@ training_seed 7331 reaches 0.9925. A run takes about 0.1 s.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from autograder.checktools import CheckFailed, cosine, probe_with_shapes
@@ -30,16 +32,19 @@ from autograder.mlp_backprop.cases import (
     softmax_case,
 )
 
-SHAPES = ("the net is Dense(2, 64) -> ReLU -> Dense(64, 64) -> ReLU -> Dense(64, 2) on "
-          "batches of N points; each dW must have its W's shape (d_in, d_out), "
-          "each db its b's shape (d_out,), and dlogits the shape of the logits (N, 2).")
+SHAPES = (
+    "the net is Dense(2, 64) -> ReLU -> Dense(64, 64) -> ReLU -> Dense(64, 2) on "
+    "batches of N points; each dW must have its W's shape (d_in, d_out), "
+    "each db its b's shape (d_out,), and dlogits the shape of the logits (N, 2)."
+)
 
 
 def expected_shapes() -> list[tuple[int, ...]]:
     """Shapes of model.params() for the training net: W (d_in, d_out), b (d_out,)."""
     sizes = TRAINING_SCHEDULE["sizes"]
-    return [shape for d_in, d_out in zip(sizes[:-1], sizes[1:], strict=True)
-            for shape in ((d_in, d_out), (d_out,))]
+    return [
+        shape for d_in, d_out in itertools.pairwise(sizes) for shape in ((d_in, d_out), (d_out,))
+    ]
 
 
 def forward(params: list[np.ndarray], x: np.ndarray) -> np.ndarray:
@@ -82,10 +87,12 @@ def trained_params(out: dict) -> list[np.ndarray]:
 
 
 GRADIENT_LIKE = 0.9  # cosine with the right gradient, at any scale: it is one at all
-NO_GRADIENTS = ("Training was not counted: {pieces} did not give gradients on their own "
-                "checks (all zeros, the input passed back unchanged, or an error), so these "
-                "weights did not come from backpropagation. Make each piece compute its "
-                "gradient; its own test says how far it is.")
+NO_GRADIENTS = (
+    "Training was not counted: {pieces} did not give gradients on their own "
+    "checks (all zeros, the input passed back unchanged, or an error), so these "
+    "weights did not come from backpropagation. Make each piece compute its "
+    "gradient; its own test says how far it is."
+)
 
 
 def computes_gradients(submission, config) -> dict[str, bool]:
@@ -94,24 +101,25 @@ def computes_gradients(submission, config) -> dict[str, bool]:
     so weights written by hand, or learnt by other means from the hidden labels, earn
     nothing."""
 
-    def aligned(probe: str, pairs) -> bool:
+    def aligned(probe: str, pairs: list) -> bool:
         try:
             out = submission.probe(probe)
         except CheckFailed:
             return False
-        return all(cosine(out.get(key), want) >= GRADIENT_LIKE for key, want in pairs(out))
+        return all(cosine(out.get(key), want) >= GRADIENT_LIKE for key, want in pairs)
 
     h = config.fd_step
     dense, relu, soft = dense_case(config), relu_case(config), softmax_case(config)
     sgd = sgd_case(config, False)
     return {
-        "Dense.backward": aligned("dense_backward", lambda out: [
-            (name, test_dense.want(dense, wrt, h)) for name, wrt in
-            (("dx", "x"), ("dW", "W"))]),  # db alone may be missing: its test says so
-        "ReLU.backward": aligned("relu_backward", lambda out: [
-            ("dx", test_relu.want(relu, h))]),
-        "softmax_cross_entropy_with_logits": aligned("softmax", lambda out: [
-            ("dlogits", test_softmax.want_dlogits(soft, h))]),
+        "Dense.backward": aligned(
+            "dense_backward",
+            [(name, test_dense.want(dense, wrt, h)) for name, wrt in (("dx", "x"), ("dW", "W"))],
+        ),  # db alone may be missing: its test says so
+        "ReLU.backward": aligned("relu_backward", [("dx", test_relu.want(relu, h))]),
+        "softmax_cross_entropy_with_logits": aligned(
+            "softmax", [("dlogits", test_softmax.want_dlogits(soft, h))]
+        ),
         "SGD.step": steps(submission, sgd),
     }
 

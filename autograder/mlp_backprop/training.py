@@ -10,6 +10,7 @@ into the sandbox: it imports only numpy and ``autograder.inside``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -61,11 +62,13 @@ def check_shapes(number: int, layer: Any, grad_in: Any, input_shape: tuple[int, 
             raise ValueError(
                 f"{where}: backward stored {names.get(id(g), 'a gradient')} with shape "
                 f"{np.shape(g)}, but {names.get(id(p), 'its parameter')} has shape "
-                f"{np.shape(p)}. A gradient has the shape of the array it differentiates.")
+                f"{np.shape(p)}. A gradient has the shape of the array it differentiates."
+            )
     if np.shape(grad_in) != tuple(input_shape):
         raise ValueError(
             f"{where}: backward returned dL/dx with shape {np.shape(grad_in)}, but the "
-            f"layer's input x had shape {tuple(input_shape)}.")
+            f"layer's input x had shape {tuple(input_shape)}."
+        )
 
 
 def build_model(ns: dict, inputs: dict) -> GivenSequential:
@@ -74,7 +77,7 @@ def build_model(ns: dict, inputs: dict) -> GivenSequential:
     sizes = inputs["sizes"]
     np.random.seed(inputs["init_seed"])
     layers: list[Any] = []
-    for d_in, d_out in zip(sizes[:-1], sizes[1:], strict=True):
+    for d_in, d_out in itertools.pairwise(sizes):
         layers += [dense(d_in, d_out, weight_scale=inputs["weight_scale"]), relu()]
     return GivenSequential(layers[:-1])
 
@@ -86,7 +89,7 @@ def batches(inputs: dict, n: int) -> Iterator[np.ndarray]:
     for _ in range(inputs["epochs"]):
         order = shuffle.permutation(n)
         for start in range(0, n, size):
-            yield order[start:start + size]
+            yield order[start : start + size]
 
 
 def train(ns: dict, inputs: dict) -> dict[str, Any]:

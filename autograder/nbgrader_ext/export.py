@@ -9,6 +9,7 @@ it), then ``raw_score``, ``hours_late`` (blank without a due date or timestamp) 
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
@@ -28,7 +29,7 @@ class PerTestCsvExport(ExportPlugin):
             for row in self._rows(gradebook, assignment)
         ]
         tests = list(dict.fromkeys(test for row in rows for test in row["tests"]))
-        with open(dest, "w", newline="", encoding="utf-8") as f:
+        with Path(dest).open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             writer.writerow(["assignment", "student_id", *TOTALS, *tests])
             for row in rows:

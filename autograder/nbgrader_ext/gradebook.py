@@ -39,8 +39,9 @@ class SyncReport:
     not_autograded: list[str]  # submitted, but nbgrader has no grades for them yet
 
 
-def sync(course: Path, assignment: str, jobs: int | None = None,
-         unsafe: bool = False) -> SyncReport:
+def sync(
+    course: Path, assignment: str, jobs: int | None = None, unsafe: bool = False
+) -> SyncReport:
     """Grade ``course/submitted`` in the sandbox and write the scores into the gradebook."""
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -56,8 +57,10 @@ def sync(course: Path, assignment: str, jobs: int | None = None,
         for result in results:
             notebook = Path(result.notebook).stem
             try:
-                grades = [gradebook.find_grade(test.id, notebook, assignment, result.student)
-                          for test in result.tests]
+                grades = [
+                    gradebook.find_grade(test.id, notebook, assignment, result.student)
+                    for test in result.tests
+                ]
             except MissingEntry:
                 report.not_autograded.append(result.student)
                 continue

@@ -36,7 +36,7 @@ class NameStubs(NbGraderPreprocessor):
     Runs right after nbgrader's ``ClearSolutions``, before checksums are computed.
     """
 
-    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):  # noqa: ARG002
         if cell.cell_type == "code" and is_solution(cell):
             lines = cell.source.split("\n")
             for i, line in enumerate(lines):

@@ -77,8 +77,9 @@ def problem_in(results: Any) -> str | None:
         return "no 'score'"
     if "tests" not in results:
         return "no 'tests' list"
-    if not all(all(key in test for key in ("name", "score", "max_score"))
-               for test in results["tests"]):
+    if not all(
+        all(key in test for key in ("name", "score", "max_score")) for test in results["tests"]
+    ):
         return "a test without a name, score and max_score"
     return None
 

@@ -48,8 +48,11 @@ def rate_row(rate: TestRate) -> list[str]:
 
 def diagnosis_rows(cohort: Cohort) -> list[list[str]]:
     return [
-        [tag, str(len(students)),
-         ", ".join(students[:EXAMPLES]) + (", …" if len(students) > EXAMPLES else "")]
+        [
+            tag,
+            str(len(students)),
+            ", ".join(students[:EXAMPLES]) + (", …" if len(students) > EXAMPLES else ""),
+        ]
         for tag, students in diagnoses(cohort)
     ]
 
@@ -66,12 +69,15 @@ def report_html(cohort: Cohort, course: str = "") -> str:
         summary=summary(cohort),
         histogram=score_histogram(scores, max_score) if scores else None,
         rates=[rate_row(r) for r in rates],
-        rate_bars=pass_rate_bars([r.key for r in rates], [r.rate for r in rates]) if rates
+        rate_bars=pass_rate_bars([r.key for r in rates], [r.rate for r in rates])
+        if rates
         else None,
         diagnoses=diagnosis_rows(cohort),
         problems=[list(row) for row in run_problems(cohort)],
-        late=[[student, f"{hours:g} h", f"{penalty:g}"]
-              for student, hours, penalty in late_submissions(cohort)],
+        late=[
+            [student, f"{hours:g} h", f"{penalty:g}"]
+            for student, hours, penalty in late_submissions(cohort)
+        ],
         spent=times(cohort),
         broken=[list(row) for row in cohort.broken],
     )

@@ -29,11 +29,11 @@ from autograder.sandbox.pool import SandboxPool
 __all__ = [
     "CellOutcome",
     "Isolation",
-    "choose",
     "Limits",
     "ProbeOutcome",
     "ProbeRequest",
     "SandboxError",
     "SandboxPool",
     "SandboxRun",
+    "choose",
 ]

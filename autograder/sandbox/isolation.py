@@ -153,8 +153,16 @@ def launch(level: Isolation, uid: int, kit_view: Path, scratch: Path, limits: Li
     if level is Isolation.NAMESPACES:
         settings = {"uid": uid if is_root() else None, "seccomp": True}
         env.update(HOME=f"{SCRATCH}/work", TMPDIR=SCRATCH, MPLCONFIGDIR=f"{SCRATCH}/.matplotlib")
-        python = [sys.executable, "-I", "-S", "-c", BOOTSTRAP, json.dumps(settings), KIT,
-                  *site_dirs()]
+        python = [
+            sys.executable,
+            "-I",
+            "-S",
+            "-c",
+            BOOTSTRAP,
+            json.dumps(settings),
+            KIT,
+            *site_dirs(),
+        ]
         return Launch([*_bwrap_argv(kit_view, limits), *python], env, str(scratch), preexec)
     work = scratch / "work"
     work.mkdir(mode=0o700)
@@ -164,27 +172,50 @@ def launch(level: Isolation, uid: int, kit_view: Path, scratch: Path, limits: Li
     if level is Isolation.LANDLOCK:
         os.chown(work, uid, uid)
         aliases = _aliases([os.path.realpath(sys.base_prefix), *site_dirs()])
-        read = [*_system_dirs(), os.path.realpath(sys.base_prefix), *_site_entries(),
-                str(kit_view), "/proc", "/dev/urandom"]
-        settings = {"uid": uid, "seccomp": True, "aliases": aliases,
-                    "landlock": {"read": [_aliased(p, aliases) for p in read],
-                                 "write": [str(work), "/dev/null"]}}
-    python = [sys.executable, "-I", "-S", "-c", BOOTSTRAP, json.dumps(settings),
-              str(kit_view), *site_dirs()]
+        read = [
+            *_system_dirs(),
+            os.path.realpath(sys.base_prefix),
+            *_site_entries(),
+            str(kit_view),
+            "/proc",
+            "/dev/urandom",
+        ]
+        settings = {
+            "uid": uid,
+            "seccomp": True,
+            "aliases": aliases,
+            "landlock": {
+                "read": [_aliased(p, aliases) for p in read],
+                "write": [str(work), "/dev/null"],
+            },
+        }
+    python = [
+        sys.executable,
+        "-I",
+        "-S",
+        "-c",
+        BOOTSTRAP,
+        json.dumps(settings),
+        str(kit_view),
+        *site_dirs(),
+    ]
     return Launch(python, env, str(work), preexec, tuple(aliases.values()))
 
 
 def _aliases(folders: list[str]) -> dict[str, int]:
     """An O_PATH descriptor for each folder the dedicated uid cannot reach by its path
     (a Python installed in root's home): the sandbox reads it as /proc/self/fd/N."""
-    return {folder: os.open(folder, os.O_PATH | os.O_DIRECTORY) for folder in folders
-            if not _reachable_by_anyone(folder)}
+    return {
+        folder: os.open(folder, os.O_PATH | os.O_DIRECTORY)
+        for folder in folders
+        if not _reachable_by_anyone(folder)
+    }
 
 
 def _aliased(path: str, aliases: dict[str, int]) -> str:
     for folder, fd in aliases.items():
         if path == folder or path.startswith(folder + os.sep):
-            return f"/proc/self/fd/{fd}{path[len(folder):]}"
+            return f"/proc/self/fd/{fd}{path[len(folder) :]}"
     return path
 
 
@@ -212,8 +243,15 @@ def site_dirs() -> list[str]:
 
 
 def _namespace_flags() -> list[str]:
-    flags = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-             "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
+    flags = [
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--new-session",
+    ]
     if is_root():  # no user namespace: the worker itself switches to the dedicated uid
         return [*flags, "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     return [*flags, "--unshare-user", "--disable-userns"]
@@ -230,16 +268,37 @@ def _bwrap_argv(kit_view: Path, limits: Limits) -> list[str]:
         if os.path.islink(path):
             argv += ["--symlink", os.readlink(path), path]
         else:
-            argv += _parents(path) + ["--ro-bind", path, path]
+            argv += [*_parents(path), "--ro-bind", path, path]
     for path in _python_dirs():
-        argv += _parents(path) + ["--ro-bind", path, path]
+        argv += [*_parents(path), "--ro-bind", path, path]
     for site in site_dirs():
         for entry in _kit_entries(site):  # an installed kit stays hidden
             argv += ["--tmpfs", os.path.join(site, entry)]
-    argv += ["--ro-bind", str(kit_view), KIT, "--proc", "/proc", "--dev", "/dev",
-             "--chmod", "1777", SCRATCH,
-             "--size", size, "--tmpfs", "/dev/shm", "--chmod", "1777", "/dev/shm",
-             "--perms", "0777", "--dir", f"{SCRATCH}/work", "--chdir", f"{SCRATCH}/work"]
+    argv += [
+        "--ro-bind",
+        str(kit_view),
+        KIT,
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--chmod",
+        "1777",
+        SCRATCH,
+        "--size",
+        size,
+        "--tmpfs",
+        "/dev/shm",
+        "--chmod",
+        "1777",
+        "/dev/shm",
+        "--perms",
+        "0777",
+        "--dir",
+        f"{SCRATCH}/work",
+        "--chdir",
+        f"{SCRATCH}/work",
+    ]
     return argv
 
 
@@ -271,8 +330,12 @@ def _parents(path: str) -> list[str]:
 
 def _site_entries() -> list[str]:
     """Every installed package's path but the kit's (Landlock allows paths one by one)."""
-    return [os.path.join(site, entry) for site in site_dirs() for entry in sorted(os.listdir(site))
-            if entry not in _kit_entries(site)]
+    return [
+        os.path.join(site, entry)
+        for site in site_dirs()
+        for entry in sorted(os.listdir(site))
+        if entry not in _kit_entries(site)
+    ]
 
 
 def _kit_entries(site: str) -> list[str]:

@@ -70,8 +70,9 @@ class UidClaim:
             if uid >= base + MAX_UID_SEARCH:
                 self.release()
                 raise SandboxError(f"no free dedicated uid in {base}..{uid - 1}")
-            fd = os.open(os.path.join(LOCKS, f"autograder-uid-{uid}.lock"),
-                         os.O_RDWR | os.O_CREAT, 0o600)
+            fd = os.open(
+                os.path.join(LOCKS, f"autograder-uid-{uid}.lock"), os.O_RDWR | os.O_CREAT, 0o600
+            )
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
@@ -96,8 +97,13 @@ class SandboxPool:
         share one).
     """
 
-    def __init__(self, jobs: int, limits: Limits, level: Isolation | None = None,
-                 uid_base: int = DEFAULT_UID_BASE) -> None:
+    def __init__(
+        self,
+        jobs: int,
+        limits: Limits,
+        level: Isolation | None = None,
+        uid_base: int = DEFAULT_UID_BASE,
+    ) -> None:
         if jobs < 1:
             raise ValueError(f"SandboxPool needs at least one job, got {jobs}")
         self.jobs, self.limits = jobs, limits
@@ -113,8 +119,12 @@ class SandboxPool:
     def __enter__(self) -> SandboxPool:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         self.close()
 
     def run(self, cells: list[str], probes: list[ProbeRequest]) -> SandboxRun:
@@ -131,8 +141,12 @@ class SandboxPool:
                 conversation = Conversation(cells, probes, self.limits)
                 worker = self._take(view)
                 try:
-                    conversation.run(worker, request, start + self.limits.submission_timeout,
-                                     last_try=attempt == 2)
+                    conversation.run(
+                        worker,
+                        request,
+                        start + self.limits.submission_timeout,
+                        last_try=attempt == 2,
+                    )
                 finally:
                     self._destroy(worker)
                 if conversation.failure is None:
@@ -229,9 +243,16 @@ def build_request(cells: list[str], probes: list[ProbeRequest], limits: Limits) 
     if len(set(names)) != len(names):
         raise SandboxError(f"probe names must be unique, got {names}")
     try:
-        specs = [{"name": probe.name, "function": probe.function, "timeout": probe.timeout,
-                  "requires": list(probe.requires), "inputs": encode_plain(probe.inputs)}
-                 for probe in probes]
+        specs = [
+            {
+                "name": probe.name,
+                "function": probe.function,
+                "timeout": probe.timeout,
+                "requires": list(probe.requires),
+                "inputs": encode_plain(probe.inputs),
+            }
+            for probe in probes
+        ]
         request = {"kind": "run", "cells": list(cells), "probes": specs, "limits": asdict(limits)}
         return encode_frame(request)
     except ProtocolError as exc:
@@ -248,14 +269,14 @@ class Conversation:
     def __init__(self, cells: list[str], probes: list[ProbeRequest], limits: Limits) -> None:
         self.limits = limits
         self.steps = [("cell", index, limits.cell_timeout) for index in range(1, len(cells) + 1)]
-        self.steps += [("probe", probe.name, probe.timeout or limits.probe_timeout)
-                       for probe in probes]
+        self.steps += [
+            ("probe", probe.name, probe.timeout or limits.probe_timeout) for probe in probes
+        ]
         self.cells: list[CellOutcome] = []
         self.probes: dict[str, ProbeOutcome] = {}
         self.failure: str | None = None
 
-    def run(self, worker: WorkerProcess, request: bytes, budget_end: float,
-            last_try: bool) -> None:
+    def run(self, worker: WorkerProcess, request: bytes, budget_end: float, last_try: bool) -> None:
         self.worker, self.budget_end = worker, budget_end
         try:
             worker.send(request, self._deadline(time.monotonic() + GRACE))
@@ -263,15 +284,18 @@ class Conversation:
                 self._record(kind, key, self._receive(kind, key, time.monotonic() + timeout))
             self._receive("done", None, time.monotonic())
         except BudgetSpent:
-            self._give_up(f"the notebook used up its time budget of "
-                          f"{self.limits.submission_timeout:g} s", "Not run")
+            self._give_up(
+                f"the notebook used up its time budget of {self.limits.submission_timeout:g} s",
+                "Not run",
+            )
         except ProtocolError as exc:
             self.failure = self._how(exc)
             if last_try and isinstance(exc, RequestRefused):
                 raise SandboxError(f"the sandbox could not run this request: {exc}") from None
             if last_try:
-                self._give_up(f"the sandbox running this notebook failed twice ({self.failure})",
-                              "Crashed")
+                self._give_up(
+                    f"the sandbox running this notebook failed twice ({self.failure})", "Crashed"
+                )
 
     def _deadline(self, step_deadline: float) -> float:
         return min(step_deadline, self.budget_end)
@@ -298,8 +322,11 @@ class Conversation:
     def _record(self, kind: str, key: object, frame: dict) -> None:
         status, output, error = frame.get("status"), frame.get("output"), frame.get("error")
         allowed = CELL_STATUSES if kind == "cell" else PROBE_STATUSES
-        if status not in allowed or not isinstance(output, str) or not (
-                error is None or isinstance(error, str)):
+        if (
+            status not in allowed
+            or not isinstance(output, str)
+            or not (error is None or isinstance(error, str))
+        ):
             raise ProtocolError(f"malformed {kind} outcome: {str(frame)[:200]}")
         if kind == "cell":
             self.cells.append(CellOutcome(int(key), status, output, error))

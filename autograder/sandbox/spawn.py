@@ -7,6 +7,7 @@ process of its dedicated uid (or, without one, below its worker) is killed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -41,9 +42,15 @@ class WorkerProcess:
             how = launch(level, uid, kit_view, self.folder, limits)
             with open(self.folder / "worker.log", "wb") as log:
                 self.process = subprocess.Popen(
-                    how.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                    cwd=how.cwd, env=how.env, preexec_fn=how.preexec,  # noqa: PLW1509
-                    pass_fds=how.pass_fds)
+                    how.argv,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    cwd=how.cwd,
+                    env=how.env,
+                    preexec_fn=how.preexec,
+                    pass_fds=how.pass_fds,
+                )
             for fd in how.pass_fds:
                 os.close(fd)
         except BaseException:
@@ -107,10 +114,8 @@ class WorkerProcess:
         if self.level is Isolation.LANDLOCK:
             kill_matching(lambda pid: _runs_as(pid, self.uid))
         for stream in (self.process.stdin, self.process.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 stream.close()
-            except OSError:
-                pass
         procs.remove_tree(str(self.folder))
 
 

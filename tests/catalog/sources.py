@@ -54,11 +54,16 @@ def replace_def(source: str, qualname: str, code: str) -> str:
     node = find_def(ast.parse(source), qualname)
     lines = source.splitlines(keepends=True)
     new = textwrap.indent(textwrap.dedent(code).strip("\n") + "\n", " " * node.col_offset)
-    return "".join(lines[: node.lineno - 1]) + new + "".join(lines[node.end_lineno:])
+    return "".join(lines[: node.lineno - 1]) + new + "".join(lines[node.end_lineno :])
 
 
-def variant(name: str, defs: dict[str, str], fails: dict[str, str | None],
-            note: str = "", unpinned: tuple[str, ...] = ()) -> Entry:
+def variant(
+    name: str,
+    defs: dict[str, str],
+    fails: dict[str, str | None],
+    note: str = "",
+    unpinned: tuple[str, ...] = (),
+) -> Entry:
     """The reference with each def in ``defs`` ("Class.method": code) replaced."""
     source = REFERENCE
     for qualname, code in defs.items():
@@ -77,10 +82,15 @@ STUB = "raise NotImplementedError()"
 
 def untouched_stubs() -> Entry:
     """The release notebook as handed out: the four graded pieces raise NotImplementedError."""
-    return variant("untouched_stubs", {
-        "Dense.backward": f"def backward(self, grad_out):\n    {STUB}",
-        "ReLU.backward": f"def backward(self, grad_out):\n    {STUB}",
-        "softmax_cross_entropy_with_logits":
-            f"def softmax_cross_entropy_with_logits(logits, y):\n    {STUB}",
-        "SGD.step": f"def step(self, model):\n    {STUB}",
-    }, failing(ALL_TESTS, "not implemented"))
+    return variant(
+        "untouched_stubs",
+        {
+            "Dense.backward": f"def backward(self, grad_out):\n    {STUB}",
+            "ReLU.backward": f"def backward(self, grad_out):\n    {STUB}",
+            "softmax_cross_entropy_with_logits": (
+                f"def softmax_cross_entropy_with_logits(logits, y):\n    {STUB}"
+            ),
+            "SGD.step": f"def step(self, model):\n    {STUB}",
+        },
+        failing(ALL_TESTS, "not implemented"),
+    )
