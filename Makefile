@@ -31,11 +31,13 @@ grade-samples: $(VENV)/.installed
 	$(PY) -m autograder grade samples/$(ASSIGNMENT) --out out/samples
 	$(PY) -m autograder report out/samples
 
-test: $(VENV)/.installed tests/mathjax/node_modules/.installed
+test: lint tests/mathjax/node_modules/.installed
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 clean:
 	rm -rf out gradebook.db .pytest_cache

@@ -47,9 +47,9 @@ def last_line(text: str | None) -> str:
     return lines[-1].strip() if lines else ""
 
 
-def notebook_summary(sub: Submission, run: SandboxRun, limit: int) -> str:
+def notebook_summary(sub: Submission, run: SandboxRun | None, limit: int) -> str:
     """How the notebook itself ran: unreadable, clean, or which cells had problems."""
-    if sub.problem:
+    if sub.problem or run is None:
         return f"{UNREADABLE_SUMMARY}: {sub.problem}. Every test scores 0."
     problems = [
         f"- {sub.label(cell.index)} ({opening(sub.cells[cell.index - 1])}): "

@@ -132,9 +132,9 @@ def _redirect_fds(plan: ChildPlan) -> None:
                 os.close(int(name))
             except OSError:
                 pass
-    sys.stdin = sys.__stdin__ = open(0, closefd=False)
-    sys.stdout = sys.__stdout__ = _text_stream(1)
-    sys.stderr = sys.__stderr__ = _text_stream(2)
+    sys.stdin = sys.__stdin__ = open(0, closefd=False)  # type: ignore[misc]
+    sys.stdout = sys.__stdout__ = _text_stream(1)  # type: ignore[misc]
+    sys.stderr = sys.__stderr__ = _text_stream(2)  # type: ignore[misc]
     _streams[:] = [sys.stdout, sys.stderr]
 
 

@@ -18,6 +18,7 @@ import ctypes
 import errno
 import os
 import sys
+from collections.abc import MutableSequence
 
 # (syscall, why it is refused); each answers EPERM
 _REFUSED = (
@@ -109,7 +110,8 @@ def reach_through(aliases: dict[str, int]) -> None:
     where the uid cannot reach it by path; forks keep these descriptors."""
     set_dumpable(True)  # or /proc/self/fd is closed to the process itself
 
-    def moved(paths: list[str]) -> list[str]:
+    def moved(given: MutableSequence[str]) -> list[str]:
+        paths = list(given)
         for folder, fd in aliases.items():
             paths = [
                 f"/proc/self/fd/{fd}{p[len(folder) :]}"

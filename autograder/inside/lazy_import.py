@@ -34,7 +34,7 @@ def install() -> None:
         return
     package, pyplot = _StandIn(PACKAGE), _StandIn(PYPLOT)
     package.__path__ = []  # a package, as far as the import statement asks
-    package.pyplot = pyplot
+    package.pyplot = pyplot  # type: ignore[attr-defined]
     sys.modules[PACKAGE], sys.modules[PYPLOT] = package, pyplot
 
 
@@ -47,7 +47,7 @@ def load_real(name: str) -> types.ModuleType:
             del sys.modules[stand_in]
     pyplot = importlib.import_module(PYPLOT)
     pyplot.switch_backend("Agg")
-    pyplot.show = _show_nothing  # headless: figures are closed after each cell
+    pyplot.show = _show_nothing  # type: ignore[attr-defined]  # headless
     return sys.modules[name]
 
 

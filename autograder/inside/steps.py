@@ -136,5 +136,5 @@ def crash_reason(code: int | None) -> str:
         name = signal.Signals(-code).name
     except ValueError:
         name = f"signal {-code}"
-    meaning = _SIGNAL_MEANING.get(-code)
+    meaning = _SIGNAL_MEANING.get(signal.Signals(-code)) if name != f"signal {-code}" else None
     return f"its process was killed by {name}" + (f" ({meaning})" if meaning else "")

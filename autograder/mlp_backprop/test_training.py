@@ -41,7 +41,7 @@ SHAPES = (
 
 def expected_shapes() -> list[tuple[int, ...]]:
     """Shapes of model.params() for the training net: W (d_in, d_out), b (d_out,)."""
-    sizes = TRAINING_SCHEDULE["sizes"]
+    sizes: list[int] = TRAINING_SCHEDULE["sizes"]  # type: ignore[assignment]
     return [
         shape for d_in, d_out in itertools.pairwise(sizes) for shape in ((d_in, d_out), (d_out,))
     ]

@@ -23,7 +23,7 @@ class ScrubTestCells(ClearHiddenTests):
     # base preprocessor redeclares the trait without config=True, so every nbgrader step
     # instantiated under that exporter warns "not recognized" unless it accepts it.
     # (It only accepts the value: this step renders nothing.)
-    display_data_priority = List().tag(config=True)
+    display_data_priority: List = List().tag(config=True)
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
         if cell.cell_type != "code" or not is_grade(cell):

@@ -28,14 +28,15 @@ def score_histogram(scores: list[float], max_score: float) -> str:
     figure = Figure(figsize=(7, 3.2), layout="constrained")
     axes = figure.add_subplot()
     top = max(max_score, max(scores, default=0.0), 1.0)
-    axes.hist(scores, bins=np.linspace(0.0, top, 11), color=BAR_COLOR, edgecolor="white")
+    bins = [float(edge) for edge in np.linspace(0.0, top, 11)]
+    axes.hist(scores, bins=bins, color=BAR_COLOR, edgecolor="white")
     if scores:
         mean = float(np.mean(scores))
         axes.axvline(mean, color=MEAN_COLOR, linestyle="--", label=f"mean {mean:.1f}")
         axes.legend(frameon=False)
     axes.set_xlabel(f"score (out of {max_score:g})")
     axes.set_ylabel("submissions")
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
     axes.spines[["top", "right"]].set_visible(False)
     return png_data_uri(figure)
 

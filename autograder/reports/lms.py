@@ -93,7 +93,8 @@ def canvas_rows(roster: list[dict], grades: dict, column: str) -> list[list[str]
         last, first = person.get("last_name", ""), person.get("first_name", "")
         return f"{last}, {first}" if last and first else last or first or person["id"]
 
-    points = next(iter(grades.values()), {}).get("max_score", "")
+    first: dict = next(iter(grades.values()), {})
+    points = first.get("max_score", "")
     head = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column]
     rows = [head, ["    Points Possible", "", "", "", "", points]]
     for p in roster:

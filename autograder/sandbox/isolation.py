@@ -30,6 +30,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from autograder.inside.boot import BOOTSTRAP
 from autograder.inside.limits import Limits
@@ -151,7 +152,7 @@ def launch(level: Isolation, uid: int, kit_view: Path, scratch: Path, limits: Li
     env = dict(_FIXED_ENV)
     preexec = functools.partial(_preexec, limits)
     if level is Isolation.NAMESPACES:
-        settings = {"uid": uid if is_root() else None, "seccomp": True}
+        settings: dict[str, Any] = {"uid": uid if is_root() else None, "seccomp": True}
         env.update(HOME=f"{SCRATCH}/work", TMPDIR=SCRATCH, MPLCONFIGDIR=f"{SCRATCH}/.matplotlib")
         python = [
             sys.executable,
@@ -167,7 +168,7 @@ def launch(level: Isolation, uid: int, kit_view: Path, scratch: Path, limits: Li
     work = scratch / "work"
     work.mkdir(mode=0o700)
     env.update(HOME=str(work), TMPDIR=str(work), MPLCONFIGDIR=str(work / ".matplotlib"))
-    settings: dict = {"uid": None, "seccomp": False}
+    settings = {"uid": None, "seccomp": False}
     aliases: dict[str, int] = {}
     if level is Isolation.LANDLOCK:
         os.chown(work, uid, uid)

@@ -212,7 +212,7 @@ class SandboxPool:
             with self._lock:
                 self._free_uids.append(uid)
             raise SandboxError(f"cannot start a sandbox: {exc}") from exc
-        worker.view = view
+
         return worker
 
     def _add_spare(self, view) -> None:
@@ -268,7 +268,9 @@ class Conversation:
 
     def __init__(self, cells: list[str], probes: list[ProbeRequest], limits: Limits) -> None:
         self.limits = limits
-        self.steps = [("cell", index, limits.cell_timeout) for index in range(1, len(cells) + 1)]
+        self.steps: list[tuple[str, int | str, float]] = [
+            ("cell", index, limits.cell_timeout) for index in range(1, len(cells) + 1)
+        ]
         self.steps += [
             ("probe", probe.name, probe.timeout or limits.probe_timeout) for probe in probes
         ]
@@ -329,7 +331,7 @@ class Conversation:
         ):
             raise ProtocolError(f"malformed {kind} outcome: {str(frame)[:200]}")
         if kind == "cell":
-            self.cells.append(CellOutcome(int(key), status, output, error))
+            self.cells.append(CellOutcome(int(str(key)), status, output, error))
             return
         value = None
         if status == "ok":
@@ -338,7 +340,7 @@ class Conversation:
             except ProtocolError as exc:
                 status = "crashed"
                 error = f"The probe crashed: its value is not plain data ({exc})."
-        self.probes[str(key)] = ProbeOutcome(str(key), status, value, error, output)
+        self.probes[str(key)] = ProbeOutcome(str(key), status, value, error, output)  # type: ignore[arg-type]
 
     def _how(self, exc: ProtocolError) -> str:
         if isinstance(exc, ChannelClosed):

@@ -38,6 +38,7 @@ class WorkerProcess:
         os.chmod(self.folder, 0o711)  # the fallback's uid reaches its work folder inside
         self.alive = True
         self.namespace: str | None = None  # the sandbox's PID namespace, once ready
+        self.view = kit_view  # the kit view it was started with
         try:
             how = launch(level, uid, kit_view, self.folder, limits)
             with open(self.folder / "worker.log", "wb") as log:
@@ -56,6 +57,7 @@ class WorkerProcess:
         except BaseException:
             shutil.rmtree(self.folder, ignore_errors=True)
             raise
+        assert self.process.stdin is not None and self.process.stdout is not None  # PIPEs
         self._to_worker = self.process.stdin.fileno()
         os.set_blocking(self._to_worker, False)
         self._from_worker = FrameReader(self.process.stdout.fileno(), MAX_RESULT_BYTES)
@@ -114,8 +116,8 @@ class WorkerProcess:
         if self.level is Isolation.LANDLOCK:
             kill_matching(lambda pid: _runs_as(pid, self.uid))
         for stream in (self.process.stdin, self.process.stdout):
-            with contextlib.suppress(OSError):
-                stream.close()
+            with contextlib.suppress(OSError, AttributeError):
+                stream.close()  # type: ignore[union-attr]
         procs.remove_tree(str(self.folder))
 
 
