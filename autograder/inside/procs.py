@@ -229,12 +229,13 @@ def wait_gone(pids: Iterable[int], patience: float) -> None:
     deadline = time.monotonic() + patience
     while waiting and time.monotonic() < deadline:
         reap_zombies()
-        waiting = [pid for pid in waiting if _running(pid)]
+        waiting = [pid for pid in waiting if running(pid)]
         if waiting:
             time.sleep(0.001)
 
 
-def _running(pid: int) -> bool:
+def running(pid: int) -> bool:
+    """Whether `pid` exists and has not ended (a zombie has ended)."""
     try:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.Error:

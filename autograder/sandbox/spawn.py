@@ -136,7 +136,11 @@ def kill_matching(belongs: Callable[[int], bool], patience: float = KILL_PATIENC
     """
     deadline = time.monotonic() + patience
     while time.monotonic() < deadline:
-        left = [pid for pid in psutil.pids() if pid != os.getpid() and belongs(pid)]
+        left = [
+            pid
+            for pid in psutil.pids()
+            if pid != os.getpid() and belongs(pid) and procs.running(pid)
+        ]
         if not left:
             return
         procs.kill_pids(left)
