@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from autograder.inside.confine import NAMESPACE_FLAGS  # the flags Docker refuses too
 from autograder.paths import REPO_ROOT, samples_dir
 from autograder.sandbox.isolation import landlock_works, namespaces_work
 from tests.helpers import ASSIGNMENT
@@ -17,16 +18,6 @@ from tests.helpers import ASSIGNMENT
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not landlock_works() or not namespaces_work(),
     reason="needs root, Landlock and working namespaces (to take them away)",
-)
-
-NAMESPACE_FLAGS = (  # CLONE_NEW*: what Docker's profile refuses to clone() without privilege
-    0x00020000,
-    0x02000000,
-    0x04000000,
-    0x08000000,
-    0x10000000,
-    0x20000000,
-    0x40000000,
 )
 
 

@@ -63,7 +63,7 @@ _REFUSED = (
     "socket",
 )
 # clone() flags that make new namespaces; clone3 is unknown, so callers use clone
-_NAMESPACE_FLAGS = (
+NAMESPACE_FLAGS = (
     0x00020000,
     0x02000000,
     0x04000000,
@@ -157,7 +157,7 @@ def restrict_syscalls() -> None:
         for name in _REFUSED:
             rules.add_rule(seccomp.ERRNO(errno.EPERM), name)
         rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
-        for flag in _NAMESPACE_FLAGS:
+        for flag in NAMESPACE_FLAGS:
             rules.add_rule(
                 seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag)
             )

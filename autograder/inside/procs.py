@@ -224,14 +224,21 @@ def tree_usage(root: int) -> tuple[int, int]:
 
 def wait_gone(pids: Iterable[int], patience: float) -> None:
     """Wait up to `patience` seconds until no process of `pids` runs (a zombie has ended),
-    reaping those that are our children."""
+    reaping those that are our children.
+
+    Not psutil.wait_procs: most of these processes are not our children, and for those
+    it waits until the pid is gone, which for a zombie left to another reaper is never.
+    SIGKILLed processes end within a millisecond or two, so the poll starts at 1 ms and
+    backs off to 50 ms.
+    """
     waiting = list(pids)
-    deadline = time.monotonic() + patience
+    deadline, pause = time.monotonic() + patience, 0.001
     while waiting and time.monotonic() < deadline:
         reap_zombies()
         waiting = [pid for pid in waiting if running(pid)]
         if waiting:
-            time.sleep(0.001)
+            time.sleep(pause)
+            pause = min(2 * pause, 0.05)
 
 
 def running(pid: int) -> bool:

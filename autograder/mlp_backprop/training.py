@@ -17,13 +17,14 @@ from typing import Any
 import numpy as np
 
 from autograder.inside.probing import plain, student
+from autograder.mlp_backprop.probes import GivenModel
 
 
-class GivenSequential:
+class GivenSequential(GivenModel):
     """Layers applied in order; backward in reverse; their params and grads in order."""
 
     def __init__(self, layers: list[Any]) -> None:
-        self.layers = layers
+        super().__init__(layers)
         self.input_shapes: list[tuple[int, ...]] = []
 
     def forward(self, x: Any, training: bool = True) -> Any:
@@ -41,16 +42,6 @@ class GivenSequential:
             grad_out = layer.backward(grad_out)
             check_shapes(number, layer, grad_out, self.input_shapes[number - 1])
         return grad_out
-
-    def params(self) -> list[Any]:
-        return [p for layer in self.layers for p in layer.params()]
-
-    def grads(self) -> list[Any]:
-        return [g for layer in self.layers for g in layer.grads()]
-
-    def zero_grads(self) -> None:
-        for layer in self.layers:
-            layer.zero_grads()
 
 
 def check_shapes(number: int, layer: Any, grad_in: Any, input_shape: tuple[int, ...]) -> None:

@@ -154,16 +154,7 @@ def launch(level: Isolation, uid: int, kit_view: Path, scratch: Path, limits: Li
     if level is Isolation.NAMESPACES:
         settings: dict[str, Any] = {"uid": uid if is_root() else None, "seccomp": True}
         env.update(HOME=f"{SCRATCH}/work", TMPDIR=SCRATCH, MPLCONFIGDIR=f"{SCRATCH}/.matplotlib")
-        python = [
-            sys.executable,
-            "-I",
-            "-S",
-            "-c",
-            BOOTSTRAP,
-            json.dumps(settings),
-            KIT,
-            *site_dirs(),
-        ]
+        python = _python_argv(settings, KIT)
         return Launch([*_bwrap_argv(kit_view, limits), *python], env, str(scratch), preexec)
     work = scratch / "work"
     work.mkdir(mode=0o700)
@@ -190,17 +181,14 @@ def launch(level: Isolation, uid: int, kit_view: Path, scratch: Path, limits: Li
                 "write": [str(work), "/dev/null"],
             },
         }
-    python = [
-        sys.executable,
-        "-I",
-        "-S",
-        "-c",
-        BOOTSTRAP,
-        json.dumps(settings),
-        str(kit_view),
-        *site_dirs(),
-    ]
+    python = _python_argv(settings, str(kit_view))
     return Launch(python, env, str(work), preexec, tuple(aliases.values()))
+
+
+def _python_argv(settings: dict[str, Any], kit: str) -> list[str]:
+    """The sandbox's Python: isolated, without site, the kit view and the packages' folders
+    on its path, confined by ``settings`` before it imports anything else."""
+    return [sys.executable, "-I", "-S", "-c", BOOTSTRAP, json.dumps(settings), kit, *site_dirs()]
 
 
 def _aliases(folders: list[str]) -> dict[str, int]:
