@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import secrets
 import shutil
 import sys
 from pathlib import Path
@@ -92,3 +93,37 @@ def test_does_the_cli_refuse_to_grade_without_isolation_unless_told(monkeypatch,
     assert not (tmp_path / "refused" / "grades.csv").exists()
     assert main(["grade", sample, "--out", str(tmp_path / "unsafe"), "--unsafe-no-isolation"]) == 0
     assert "isolation: none" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not isolation.namespaces_work(), reason="needs bubblewrap namespaces")
+def test_can_no_cell_find_a_probes_inputs_in_its_memory():
+    """Probe inputs reach the sandbox after its cells' process exists, each with its own
+    probe: a cell that reads its whole memory finds none of them."""
+    from autograder.sandbox import Limits, ProbeRequest
+
+    marker = f"ZQX{secrets.randbelow(10**12):012d}"
+    scan = (
+        "import re\nfound = []\n"
+        "with open('/proc/self/maps') as maps, open('/proc/self/mem', 'rb', 0) as mem:\n"
+        "    for line in maps:\n"
+        "        span, perms = line.split()[:2]\n"
+        "        if 'r' not in perms:\n"
+        "            continue\n"
+        "        start, end = (int(x, 16) for x in span.split('-'))\n"
+        "        try:\n"
+        "            mem.seek(start)\n"
+        "            found += re.findall(rb'Z[Q]X[0-9]{12}', mem.read(end - start))\n"
+        "        except (OSError, OverflowError, ValueError):\n"
+        "            pass\n"
+        "found = sorted({f.decode() for f in found})"
+    )
+    limits = Limits(cell_timeout=60, probe_timeout=60, memory_mb=512, output_chars=2000)
+    probes = [
+        ProbeRequest("found", "tests.sandbox_probe_functions:value", {"name": "found"}),
+        ProbeRequest("secret", "tests.sandbox_probe_functions:echo", {"marker": marker}),
+    ]
+    with SandboxPool(1, limits) as pool:
+        run = pool.run([scan], probes)
+    assert run.cells[0].status == "ok", run.cells[0].error
+    assert run.probes["secret"].value == {"marker": marker}  # it did reach its probe
+    assert marker not in run.probes["found"].value

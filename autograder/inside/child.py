@@ -20,7 +20,7 @@ import resource
 import signal
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
 import numpy as np
@@ -29,6 +29,7 @@ from autograder.inside import confine, lazy_import, notebook
 from autograder.inside.protocol import (
     FrameTooLarge,
     ProtocolError,
+    decode_plain,
     encode_frame,
     encode_plain,
     read_frame_blocking,
@@ -52,7 +53,8 @@ _streams: list[Any] = []
 
 @dataclass
 class ProbeCall:
-    """A probe with its function already imported and its inputs already decoded."""
+    """A probe with its function already imported; its inputs come with its command, in
+    the process that runs it (no cell ever holds them)."""
 
     name: str
     function: Callable[[dict, dict], Any]
@@ -178,7 +180,11 @@ def _run_step(plan: ChildPlan, namespace: dict, command: dict) -> None:
             if status == "ok" or status == "error":
                 return
         else:
-            result = run_probe(plan.probes[int(command["index"]) - 1], namespace)
+            call = plan.probes[int(command["index"]) - 1]
+            inputs = decode_plain(command.get("inputs"))
+            if not isinstance(inputs, dict):
+                _exit(EXIT_HARNESS)
+            result = run_probe(replace(call, inputs=inputs), namespace)
             _leave_if_forked_by_student(me)
             _send_probe_result(plan, {"pid": me, **result})
     except BaseException:  # the worker reports this child as crashed

@@ -45,6 +45,7 @@ class Step:
     kind: str
     index: int
     timeout: float
+    inputs: Any = field(default=None, compare=False)  # a probe's, still encoded
 
     @property
     def rollback_note(self) -> str:

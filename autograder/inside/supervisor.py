@@ -110,7 +110,7 @@ class NotebookRun:
         try:
             send_frame(
                 self.command_fd,
-                encode_frame({"kind": step.kind, "index": step.index}),
+                encode_frame({"kind": step.kind, "index": step.index, "inputs": step.inputs}),
                 time.monotonic() + SEND_PATIENCE,
             )
         except (ProtocolError, OSError):

@@ -30,7 +30,6 @@ from autograder.inside.protocol import (
     ChannelClosed,
     FrameTooLarge,
     ProtocolError,
-    decode_plain,
     encode_frame,
     encode_frame_within,
     read_frame_blocking,
@@ -84,12 +83,13 @@ def serve(request: dict, pool_in: int, pool_out: int) -> None:
         return
     try:
         with NotebookRun(cells, probes, limits, pool_in, os.getcwd()) as notebook:
+            inputs = read_inputs(pool_in, probes)  # only now: the cells' process has none
             for index in range(1, len(cells) + 1):
                 result = notebook.run(Step("cell", index, limits.cell_timeout))
                 _send(pool_out, {"kind": "cell", "index": index, **_fields(result)})
             timed_out: set[str] = set()
             for position, (probe, timeout) in enumerate(zip(probes, timeouts, strict=True), 1):
-                step = Step("probe", position, timeout)
+                step = Step("probe", position, timeout, inputs[probe.name])
                 hung = [name for name in probe.requires if name in timed_out]
                 result = step.blocked_by(hung[0]) if hung else notebook.run(step)
                 if result.status == "timeout":
@@ -112,13 +112,22 @@ def parse_request(request: dict) -> tuple[list[str], list[ProbeCall], list[float
     limits = Limits(**request["limits"])
     probes, timeouts = [], []
     for spec in request.get("probes", []):
-        inputs = decode_plain(spec["inputs"])
-        if not isinstance(inputs, dict):
-            raise RequestError(f"probe {spec['name']!r}: inputs must be a dict")
         requires = tuple(str(name) for name in spec.get("requires", []))
-        probes.append(ProbeCall(spec["name"], resolve(spec["function"]), inputs, requires))
+        probes.append(ProbeCall(spec["name"], resolve(spec["function"]), {}, requires))
         timeouts.append(float(spec.get("timeout") or limits.probe_timeout))
     return cells, probes, timeouts, limits
+
+
+def read_inputs(pool_in: int, probes: list[ProbeCall]) -> dict[str, Any]:
+    """Each probe's inputs, still encoded (the frame after the request)."""
+    frame = read_frame_blocking(pool_in)
+    inputs = frame.get("inputs")
+    if frame.get("kind") != "inputs" or not isinstance(inputs, dict):
+        raise ProtocolError("the probe inputs did not follow the request")
+    missing = [probe.name for probe in probes if probe.name not in inputs]
+    if missing:
+        raise ProtocolError(f"no inputs for probes {missing}")
+    return inputs
 
 
 def resolve(function: str) -> Callable[[dict, dict], Any]:

@@ -236,7 +236,12 @@ class SandboxPool:
 
 
 def build_request(cells: list[str], probes: list[ProbeRequest], limits: Limits) -> bytes:
-    """The worker's request as a frame; SandboxError for anything the caller got wrong."""
+    """The worker's request as two frames: the cells and probes, then the probes' inputs.
+
+    The worker reads the inputs only after it has forked the process that runs the cells,
+    and hands each probe its own inputs when it runs: no cell can find them in its
+    memory. SandboxError for anything the caller got wrong.
+    """
     if not all(isinstance(cell, str) for cell in cells):
         raise SandboxError("every cell must be Python source text (str)")
     names = [probe.name for probe in probes]
@@ -249,12 +254,12 @@ def build_request(cells: list[str], probes: list[ProbeRequest], limits: Limits) 
                 "function": probe.function,
                 "timeout": probe.timeout,
                 "requires": list(probe.requires),
-                "inputs": encode_plain(probe.inputs),
             }
             for probe in probes
         ]
         request = {"kind": "run", "cells": list(cells), "probes": specs, "limits": asdict(limits)}
-        return encode_frame(request)
+        inputs = {probe.name: encode_plain(probe.inputs) for probe in probes}
+        return encode_frame(request) + encode_frame({"kind": "inputs", "inputs": inputs})
     except ProtocolError as exc:
         raise SandboxError(f"the probe inputs cannot be sent to the sandbox: {exc}") from None
 
