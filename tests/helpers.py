@@ -7,10 +7,12 @@ Test files import these from here (``from tests.helpers import ...``), never fro
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import threading
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import nbformat
@@ -114,3 +116,14 @@ def catalog_verdicts(
     timeouts = probe_timeouts(probe_requests(config), config.probe_timeout)
     submissions = [ProbedSubmission(name, found, timeouts) for name, found in outcomes.items()]
     return run_checks(ASSIGNMENT, submissions, config, list(ALL_TESTS))
+
+
+def imported_modules(path: Path) -> set[str]:
+    """The modules a Python file imports (``import a.b`` and ``from a.b import c``: a.b)."""
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+    return modules

@@ -3,12 +3,12 @@ do test files share helpers only through helper modules?"""
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 from pathlib import Path
 
 from autograder.paths import REPO_ROOT
+from tests.helpers import imported_modules
 
 TESTS = Path(__file__).parent
 
@@ -25,16 +25,6 @@ def test_pytest_from_the_root_collects_every_test_file_and_only_them():
     names = {item.split("::")[1].split("[")[0] for item in ids}
     hidden = {f"test_{spec}" for spec in ("dense_backward_dx", "softmax_dlogits", "output")}
     assert not names & hidden  # no hidden check and no imported test_* helper ran as a test
-
-
-def imported_modules(path: Path) -> set[str]:
-    modules = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            modules |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            modules.add(node.module)
-    return modules
 
 
 def test_no_test_file_imports_conftest_or_another_test_file():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import secrets
 import shutil
 import sys
@@ -15,7 +14,7 @@ from autograder.config import course_config
 from autograder.mlp_backprop import probe_requests
 from autograder.paths import REPO_ROOT, samples_dir
 from autograder.sandbox import SandboxPool, isolation, kit_view
-from tests.helpers import ASSIGNMENT
+from tests.helpers import ASSIGNMENT, imported_modules
 from tests.sandbox_probes import LIMITS, value_of
 
 INSIDE_IMPORTS = {"numpy", "psutil", "landlock", "pyseccomp", "autograder"}
@@ -33,17 +32,6 @@ def files(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
 
 
-def imported_roots(path: Path) -> set[str]:
-    """Top-level names a module imports, and the autograder modules it names."""
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
-
-
 def test_does_the_view_hold_only_the_inside_package_and_the_probe_modules(view):
     inside = {f"autograder/inside/{p.name}" for p in (REPO_ROOT / "autograder/inside").glob("*.py")}
     probes = {f"autograder/{ASSIGNMENT}/probes.py", f"autograder/{ASSIGNMENT}/training.py"}
@@ -56,7 +44,7 @@ def test_does_the_view_hold_only_the_inside_package_and_the_probe_modules(view):
 def test_does_code_in_the_view_import_nothing_else_of_the_kit(view):
     held = {".".join(p.relative_to(view).with_suffix("").parts) for p in view.rglob("*.py")}
     for path in view.rglob("*.py"):
-        for name in imported_roots(path):
+        for name in imported_modules(path):
             top = name.split(".")[0]
             if name.startswith("autograder"):  # only what the view itself holds
                 assert name in held or name in {h.rsplit(".", 1)[0] for h in held}, (path, name)
