@@ -327,6 +327,8 @@ def test_a_forging_submission_scores_nothing_through_the_bundle(bundle, tmp_path
     (root / "submission" / f"{ASSIGNMENT}.ipynb").write_bytes(notebook.read_bytes())
     settings = json.loads((root / "source" / "gradescope.json").read_text())
     settings["overrides"]["isolation"] = level  # landlock: namespaces forced off
+    # short limits: an attack that stops its own sandbox costs two tries of them
+    settings["overrides"].update(cell_timeout=3.0, probe_timeout=2.0, training_timeout=2.5)
     (root / "source" / "gradescope.json").write_text(json.dumps(settings))
     results = run_autograder(root).results
     assert results["score"] == 0 and results["extra_data"]["isolation"] == level

@@ -22,7 +22,7 @@ import psutil
 from autograder.inside import procs
 from autograder.inside.limits import Limits
 from autograder.inside.protocol import MAX_RESULT_BYTES, FrameReader, ProtocolError, send_frame
-from autograder.sandbox.isolation import Isolation, launch, shared_temp
+from autograder.sandbox.isolation import Isolation, is_root, launch, shared_temp
 from autograder.sandbox.models import SandboxError
 
 STARTUP_TIMEOUT = 60.0
@@ -113,7 +113,8 @@ class WorkerProcess:
         procs.wait_gone(below, KILL_PATIENCE)
         if self.namespace is not None:
             kill_matching(lambda pid: _namespace_of(pid) == self.namespace)
-        if self.level is Isolation.LANDLOCK:
+        if self.level is Isolation.LANDLOCK or (self.level is Isolation.NAMESPACES and is_root()):
+            # the dedicated uid is this sandbox's alone: whatever runs as it is its own
             kill_matching(lambda pid: _runs_as(pid, self.uid))
         for stream in (self.process.stdin, self.process.stdout):
             with contextlib.suppress(OSError, AttributeError):
