@@ -8,6 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import psutil
 import pytest
 
 from autograder.sandbox import Limits, ProbeRequest, SandboxError, SandboxPool
@@ -220,3 +221,23 @@ def test_do_two_graders_on_one_machine_never_share_a_dedicated_uid():
     again = UidClaim(61500, 4)
     assert again.uids == [61500, 61501, 61502, 61503]  # released claims are free again
     again.release()
+
+
+def sandbox_pids() -> set[int]:
+    """Pids of this test process's sandbox workers (other fixtures' pools included)."""
+    found = set()
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if "autograder.inside.boot" in " ".join(proc.cmdline()):
+                found.add(proc.pid)
+        except psutil.Error:
+            pass
+    return found
+
+
+def test_does_closing_a_pool_leave_no_sandbox_behind():
+    before = sandbox_pids()
+    with SandboxPool(jobs=2, limits=LIMITS) as pool:
+        for _ in range(3):
+            assert pool.run(["x = 1"], [value_of("x")]).probes["x"].value == 1
+    assert sandbox_pids() - before == set()  # spares, and spares still starting, go too

@@ -41,7 +41,7 @@ from autograder.sandbox.models import (
     SandboxError,
     SandboxRun,
 )
-from autograder.sandbox.spawn import WorkerProcess
+from autograder.sandbox.spawn import STARTUP_TIMEOUT, WorkerProcess
 
 GRACE = 15.0  # seconds a worker may take beyond a step's limit (sending, killing, cleanup)
 START_TRIES = 3
@@ -115,6 +115,7 @@ class SandboxPool:
         self._closed = False
         self._lock = threading.Lock()
         self._slots = threading.Semaphore(jobs)
+        self._starters: list[threading.Thread] = []
 
     def __enter__(self) -> SandboxPool:
         return self
@@ -157,6 +158,10 @@ class SandboxPool:
         """Destroy the spares and the kit views; running submissions end their own."""
         with self._lock:
             self._closed = True
+            starters = list(self._starters)
+        for starter in starters:  # a spare half started must not outlive the pool
+            starter.join(STARTUP_TIMEOUT)
+        with self._lock:
             spares, self._spares = self._spares, []
             views, self._views = list(self._views.values()), {}
         for worker in spares:
@@ -186,7 +191,10 @@ class SandboxPool:
         except SandboxError:
             self._destroy(worker)
             worker = self._start_ready(view)
-        threading.Thread(target=self._add_spare, args=(view,), daemon=True).start()
+        starter = threading.Thread(target=self._add_spare, args=(view,), daemon=True)
+        with self._lock:
+            self._starters = [t for t in self._starters if t.is_alive()] + [starter]
+        starter.start()
         return worker
 
     def _start_ready(self, view) -> WorkerProcess:
