@@ -19,6 +19,7 @@ import errno
 import os
 import sys
 from collections.abc import MutableSequence
+from typing import Any
 
 # (syscall, why it is refused); each answers EPERM
 _REFUSED = (
@@ -156,14 +157,22 @@ def restrict_syscalls() -> None:
         rules = seccomp.SyscallFilter(seccomp.ALLOW)
         for name in _REFUSED:
             rules.add_rule(seccomp.ERRNO(errno.EPERM), name)
-        rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
-        for flag in NAMESPACE_FLAGS:
-            rules.add_rule(
-                seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag)
-            )
+        refuse_namespace_clones(rules)
         rules.load()
     except (OSError, RuntimeError, ValueError) as exc:
         raise ConfinementError(f"cannot load the seccomp filter: {exc}") from exc
+
+
+def refuse_namespace_clones(rules: Any) -> None:
+    """Add to a pyseccomp filter: clone() with a namespace flag fails (EPERM), clone3 is
+    unknown (ENOSYS, so callers fall back to clone). Docker's profile does the same."""
+    import pyseccomp as seccomp
+
+    rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
+    for flag in NAMESPACE_FLAGS:
+        rules.add_rule(
+            seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag)
+        )
 
 
 def _effective_capabilities() -> int:

@@ -204,22 +204,14 @@ def unique_bytes(pid: int) -> int:
         return 0
 
 
-def tree_usage(root: int) -> tuple[int, int]:
-    """(number of live processes below `root`, the sum of their unique memory in bytes).
+def tree_memory(root: int) -> int:
+    """The unique memory of the live processes below `root`, in bytes.
 
-    Zombies (killed, not yet reaped) are not counted: they hold no memory and run no
-    code, so a step that follows a killed fork flood is not blamed for its remains.
-    Forks share the worker's pages copy-on-write, so unique memory counts what each
-    process allocated itself, without counting shared pages once per process.
+    Zombies (killed, not yet reaped) hold none. Forks share the worker's pages
+    copy-on-write, so unique memory counts what each process allocated itself, without
+    counting shared pages once per process.
     """
-    live = []
-    for pid in descendants(root):
-        try:
-            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-                live.append(pid)
-        except psutil.Error:
-            pass
-    return len(live), sum(unique_bytes(pid) for pid in live)
+    return sum(unique_bytes(pid) for pid in descendants(root) if running(pid))
 
 
 def wait_gone(pids: Iterable[int], patience: float) -> None:

@@ -213,7 +213,7 @@ class NotebookRun:
     def _check_usage(self, watch: StepWatch) -> None:
         # The number of processes is capped by the kernel (RLIMIT_NPROC of the sandbox's
         # own uid): a fork beyond it fails in the code that tries it.
-        _, used = procs.tree_usage(os.getpid())
+        used = procs.tree_memory(os.getpid())
         used += procs.folder_bytes(self.scratch)
         if used > self.limits.memory_mb * 2**20:
             watch.finish(

@@ -58,15 +58,6 @@ class Isolation(enum.Enum):
     LANDLOCK = "landlock"
     NONE = "none"
 
-    @property
-    def describe(self) -> str:
-        return {
-            Isolation.NAMESPACES: "namespaces (bubblewrap: own PID/network/mount/IPC namespaces, "
-            "read-only filesystem, private tmpfs, dedicated uid, seccomp)",
-            Isolation.LANDLOCK: "landlock (fallback: dedicated uid, Landlock, seccomp, rlimits)",
-            Isolation.NONE: "none (UNSAFE: student code ran as the grader)",
-        }[self]
-
 
 @dataclass(frozen=True)
 class Launch:
