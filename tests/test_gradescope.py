@@ -307,9 +307,10 @@ FORGERIES = {  # name: a cell appended to the stubs, trying to score without the
     "    except OSError:\n        pass",
     "reads_the_bundle": "import os\nfound = []\nfor dirpath, _, files in os.walk({root!r}):\n"
     "    found += files\nassert not found, found",
-    "signals_the_grader": "import os, signal\nfor pid in range(2, 5000):\n"
-    "    if pid != os.getpid():\n        try:\n            os.kill(pid, signal.SIGSTOP)\n"
-    "        except OSError:\n            pass",
+    # every process of another user (test_forgery.py stops its own sandbox too)
+    "signals_the_grader": "import os, signal\nme = os.getuid()\nfor pid in range(2, 5000):\n"
+    "    try:\n        if me == 0 or os.stat(f'/proc/{{pid}}').st_uid != me:\n"
+    "            os.kill(pid, signal.SIGSTOP)\n    except OSError:\n        pass",
 }
 
 

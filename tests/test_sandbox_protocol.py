@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import math
 import os
 import pickle
@@ -113,6 +114,33 @@ def test_is_an_array_beside_other_keys_refused():
 def test_is_an_array_over_the_frame_cap_refused_before_encoding():
     with pytest.raises(FrameTooLarge):
         encode_plain(np.zeros(MAX_FRAME_BYTES // 8 + 1))
+
+
+def test_is_a_long_list_refused_once_past_the_limit_without_reading_the_rest():
+    # the item after the first 1000 is not plain data: reading it would say so
+    with pytest.raises(FrameTooLarge, match="more than the limit of 1,000 bytes"):
+        encode_plain([1.5] * 1000 + [object()], limit=1000)
+    with pytest.raises(FrameTooLarge):
+        encode_plain({"v": "x" * 2000}, limit=1000)
+    assert encode_plain([1.5] * 400, limit=1000) == [1.5] * 400
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [1],
+        [],
+        {},
+        "x",
+        7,
+        {"a": [1, [2, []]], "b": {}},
+        ["", "é", [[]]],
+        {"weights": np.ones((4, 3)), "steps": [1, 2.5, None, True], "name": "ok"},
+    ],
+)
+def test_does_a_value_that_fits_its_limit_exactly_pass(value):
+    size = len(json.dumps(encode_plain(value), separators=(",", ":")))
+    assert json.dumps(encode_plain(value, limit=size)) == json.dumps(encode_plain(value))
 
 
 def test_does_the_reader_refuse_a_huge_header_without_reading_the_body():

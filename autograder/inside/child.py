@@ -27,10 +27,12 @@ import numpy as np
 
 from autograder.inside import confine, lazy_import, notebook
 from autograder.inside.protocol import (
+    MAX_RESULT_BYTES,
     FrameTooLarge,
     ProtocolError,
     decode_plain,
     encode_frame,
+    encode_frame_within,
     encode_plain,
     read_frame_blocking,
     write_all,
@@ -229,7 +231,7 @@ def run_probe(call: ProbeCall, namespace: dict) -> dict:
     finally:
         _settle_outputs()
     try:
-        return {"status": "ok", "value": encode_plain(value), "error": None}
+        return {"status": "ok", "value": encode_plain(value, MAX_RESULT_BYTES), "error": None}
     except FrameTooLarge as exc:
         return _failure("crashed", f"The probe crashed: {exc}.")
     except MemoryError:
@@ -246,8 +248,8 @@ def _failure(status: str, error: str) -> dict:
 
 def _send_probe_result(plan: ChildPlan, result: dict) -> None:
     message = {"kind": "result", **result}
-    try:
-        frame = encode_frame(message)
+    try:  # refused here, a huge value is never decoded and encoded again on its way out
+        frame = encode_frame_within(message, MAX_RESULT_BYTES)
     except (FrameTooLarge, MemoryError) as exc:
         reason = exc if isinstance(exc, FrameTooLarge) else "output too large"
         frame = encode_frame({**message, **_failure("crashed", f"The probe crashed: {reason}.")})

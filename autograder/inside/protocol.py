@@ -182,21 +182,61 @@ def send_frame(fd: int, frame: bytes, deadline: float) -> None:
                 raise ChannelTimeout("the reader did not take the frame in time") from None
 
 
-def encode_plain(value: Any, depth: int = 0) -> Any:
-    """JSON-ready form of plain data; ProtocolError names the first value that is not."""
-    if depth > MAX_DEPTH:
-        raise ProtocolError(f"plain data nested deeper than {MAX_DEPTH} levels")
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return _scalar(value)
-    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return {ARRAY_KEY: _encode_array(value)}
-    if isinstance(value, (list, tuple)):
-        return [encode_plain(item, depth + 1) for item in value]
-    if isinstance(value, dict):
-        return _encode_dict(value, depth)
-    raise ProtocolError(f"not plain data: a value of type {type(value).__name__}")
+def encode_plain(value: Any, limit: int = MAX_FRAME_BYTES) -> Any:
+    """JSON-ready form of plain data; ProtocolError names the first value that is not.
+
+    FrameTooLarge as soon as the JSON form would pass ``limit`` bytes: a list or dict is
+    counted at two bytes an item before any item is read (an item and its separator), a
+    string or key by its length, an array by its encoded size. A value of millions of
+    items is refused at once, not after seconds of encoding.
+    """
+    return _PlainEncoder(limit).encode(value, 0)
+
+
+class _PlainEncoder:
+    def __init__(self, limit: int) -> None:
+        self.limit = self.left = limit - 1  # a bare scalar is one byte at least
+
+    def spend(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise FrameTooLarge(
+                f"output too large: more than the limit of {self.limit + 1:,} bytes"
+            )
+
+    def encode(self, value: Any, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise ProtocolError(f"plain data nested deeper than {MAX_DEPTH} levels")
+        if value is None or isinstance(value, (bool, int, float, str)):
+            if isinstance(value, str):
+                self.spend(len(value) + 1)  # its quotes (one byte is counted by its container)
+            return _scalar(value)
+        if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+            return value.item()
+        if isinstance(value, np.ndarray):
+            return {ARRAY_KEY: self.encode_array(value)}
+        if isinstance(value, (list, tuple)):
+            self.spend(2 * len(value))  # with the byte its container counted: [] or [x,...]
+            return [self.encode(item, depth + 1) for item in value]
+        if isinstance(value, dict):
+            return self.encode_dict(value, depth)
+        raise ProtocolError(f"not plain data: a value of type {type(value).__name__}")
+
+    def encode_dict(self, value: dict, depth: int) -> dict:
+        if any(not isinstance(key, str) for key in value):
+            raise ProtocolError("not plain data: a dict key that is not a str")
+        if ARRAY_KEY in value:
+            raise ProtocolError(f"not plain data: the dict key {ARRAY_KEY!r} is reserved")
+        self.spend(sum(len(key) + 5 for key in value))  # "key":value, after {
+        return {str(key): self.encode(item, depth + 1) for key, item in value.items()}
+
+    def encode_array(self, array: np.ndarray) -> str:
+        if array.dtype.kind not in ARRAY_KINDS:
+            raise ProtocolError(f"not plain data: an array of dtype {array.dtype}")
+        self.spend(len(ARRAY_KEY) + 6 + array.nbytes * 4 // 3)
+        buffer = io.BytesIO()
+        _write_array(buffer, np.asarray(array), allow_pickle=False)
+        return _b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _scalar(value: Any) -> Any:
@@ -207,27 +247,6 @@ def _scalar(value: Any) -> Any:
         if isinstance(value, kind):
             return kind(value)
     return value
-
-
-def _encode_dict(value: dict, depth: int) -> dict:
-    if any(not isinstance(key, str) for key in value):
-        raise ProtocolError("not plain data: a dict key that is not a str")
-    if ARRAY_KEY in value:
-        raise ProtocolError(f"not plain data: the dict key {ARRAY_KEY!r} is reserved")
-    return {str(key): encode_plain(item, depth + 1) for key, item in value.items()}
-
-
-def _encode_array(array: np.ndarray) -> str:
-    if array.dtype.kind not in ARRAY_KINDS:
-        raise ProtocolError(f"not plain data: an array of dtype {array.dtype}")
-    if array.nbytes * 4 // 3 > MAX_FRAME_BYTES:
-        raise FrameTooLarge(
-            f"output too large: an array of {array.nbytes:,} bytes, the "
-            f"limit is {MAX_FRAME_BYTES:,} bytes per message"
-        )
-    buffer = io.BytesIO()
-    _write_array(buffer, np.asarray(array), allow_pickle=False)
-    return _b64encode(buffer.getvalue()).decode("ascii")
 
 
 def decode_plain(value: Any, depth: int = 0) -> Any:
