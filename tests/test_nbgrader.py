@@ -7,6 +7,8 @@ import csv
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -60,6 +62,11 @@ def solution_importing_notebook() -> nbformat.NotebookNode:
     return nb
 
 
+VALIDATED = {  # what `nbgrader validate` is asked about: name -> folder of the notebook
+    "release": "release",
+    "complete": "submitted/correct",
+    "transposed": "submitted/dense_dw_transposed",
+}
 SPECIAL = {
     "hang": hanging_notebook,
     "dead_kernel": dead_kernel_notebook,
@@ -69,7 +76,7 @@ SPECIAL = {
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory) -> dict:
+def course(tmp_path_factory) -> Iterator[dict]:
     root = tmp_path_factory.mktemp("course")
     shutil.copytree(REPO_ROOT / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
     run_nbgrader(["generate_assignment", ASSIGNMENT, "--force"], root)
@@ -81,7 +88,14 @@ def course(tmp_path_factory) -> dict:
         else:
             nb = nbformat.read(samples_dir(ASSIGNMENT) / f"{student}.ipynb", as_version=4)
         nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
-    kit = subprocess.Popen(  # meanwhile: nbgrader runs one kernel at a time
+    # meanwhile (nbgrader runs one kernel at a time): nbgrader validate, and the kit
+    notebook = f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
+    validating = ThreadPoolExecutor(max_workers=1)
+    validated = {
+        name: validating.submit(run_nbgrader, ["validate", str(root / where / notebook)], root)
+        for name, where in VALIDATED.items()
+    }
+    kit = subprocess.Popen(
         [sys.executable, "-m", "autograder", "grade", f"{root}/submitted", "--out", f"{root}/kit"],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
@@ -109,11 +123,13 @@ def course(tmp_path_factory) -> dict:
     run_nbgrader(["export", f"--to={root / 'nbgrader_grades.csv'}"], root)
     kit_log = kit.communicate()[0]
     assert kit.returncode == 0, kit_log
-    return {
+    yield {
         "root": root,
         "autograde_log": autograde.stderr,
         "feedback_log": feedback.stderr,
+        "validate": {name: done.result().stdout for name, done in validated.items()},
     }
+    validating.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -203,8 +219,7 @@ def test_feedback_shows_the_kits_messages_but_no_hidden_test(course):
 
 
 def test_validate_names_the_four_missing_pieces_in_the_release(course):
-    release = course["root"] / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    report = run_nbgrader(["validate", str(release)], course["root"]).stdout
+    report = course["validate"]["release"]
     # the four piece checks, the whole-network check and the accuracy verdict
     assert "VALIDATION FAILED ON 6 CELL(S)" in report
     for piece in (
@@ -217,8 +232,7 @@ def test_validate_names_the_four_missing_pieces_in_the_release(course):
 
 
 def test_validate_passes_a_complete_notebook(course):
-    complete = course["root"] / "submitted" / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    assert "Success!" in run_nbgrader(["validate", str(complete)], course["root"]).stdout
+    assert "Success!" in course["validate"]["complete"]
 
 
 def test_a_kernel_that_forges_its_hidden_cells_fools_nbgrader_but_not_the_gradebook_sync(
@@ -251,10 +265,7 @@ def test_the_solution_is_not_importable_from_a_kernel_nbgrader_starts(course):
 
 
 def test_validate_fails_when_a_visible_check_fails(course):
-    transposed = (
-        course["root"] / "submitted" / "dense_dw_transposed" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    )
-    report = run_nbgrader(["validate", str(transposed)], course["root"]).stdout
+    report = course["validate"]["transposed"]
     assert "Success!" not in report and "VALIDATION FAILED" in report
     assert "Dense.backward: some checks FAIL" in report
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,7 +14,9 @@ import numpy as np
 import psutil
 import pytest
 
+from autograder.paths import REPO_ROOT
 from autograder.sandbox import Limits, ProbeRequest, SandboxError, SandboxPool
+from autograder.sandbox.isolation import seccomp_libraries
 from tests.sandbox_probes import LIMITS, calling, request, value_of
 
 
@@ -241,3 +246,36 @@ def test_does_closing_a_pool_leave_no_sandbox_behind():
         for _ in range(3):
             assert pool.run(["x = 1"], [value_of("x")]).probes["x"].value == 1
     assert sandbox_pids() - before == set()  # spares, and spares still starting, go too
+
+
+PROCESSES_STARTED_BY_IMPORT = """
+import json, subprocess, sys
+started = []
+real = subprocess.Popen.__init__
+def recording(self, args, *rest, **kwargs):
+    started.append(args)
+    real(self, args, *rest, **kwargs)
+subprocess.Popen.__init__ = recording
+if sys.argv[1] == "plain":
+    import pyseccomp
+else:
+    from autograder.inside import confine
+    confine._import_pyseccomp(json.loads(sys.argv[1]))
+print(json.dumps(started))
+"""
+
+
+@pytest.mark.parametrize("how", ["plain", "as the sandbox does"])
+def test_does_a_sandbox_import_pyseccomp_without_starting_a_process(how):
+    """pyseccomp's import runs ldconfig (ctypes.util.find_library); a sandbox hands it
+    the libraries the grader found, so a spare starts nothing before its submission."""
+    given = "plain" if how == "plain" else json.dumps(seccomp_libraries())
+    done = subprocess.run(
+        [sys.executable, "-c", PROCESSES_STARTED_BY_IMPORT, given],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    started = json.loads(done.stdout)
+    assert (started != []) if how == "plain" else (started == []), started

@@ -3,7 +3,8 @@
 Started as ``python -I -S -c <BOOTSTRAP> SETTINGS KIT_VIEW SITE_DIR...`` with only the
 kit view (``autograder/inside`` and the probe modules) and the packages' site folders
 on ``sys.path``. SETTINGS is JSON: ``uid`` to switch to (or null), ``landlock`` (paths
-to ``read`` and ``write``, or null), ``seccomp`` (true or false) and ``aliases`` (folders
+to ``read`` and ``write``, or null), ``seccomp`` (the file names of the C libraries
+pyseccomp loads, by ctypes name, or false) and ``aliases`` (folders
 the uid cannot reach by path, each with an inherited descriptor that reaches it).
 """
 
@@ -32,7 +33,7 @@ def main(settings_json: str) -> int:
         if settings.get("landlock"):
             confine.restrict_files(settings["landlock"]["read"], settings["landlock"]["write"])
         if settings.get("seccomp"):
-            confine.restrict_syscalls()
+            confine.restrict_syscalls(settings["seccomp"])
     except confine.ConfinementError as exc:
         print(f"sandbox: {exc}", file=sys.stderr)
         return EXIT_CONFINEMENT

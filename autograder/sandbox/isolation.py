@@ -18,6 +18,7 @@ Both real levels add seccomp and rlimits (processes, file size, core dumps).
 
 from __future__ import annotations
 
+import ctypes.util
 import enum
 import functools
 import json
@@ -113,6 +114,18 @@ def landlock_works() -> bool:
         return False
 
 
+@functools.cache
+def seccomp_libraries() -> dict[str, str]:
+    """The libraries pyseccomp loads, found here once: inside, its import then starts no
+    process (ctypes.util.find_library runs ldconfig), so a sandbox starts nothing of its
+    own before the submission arrives."""
+    found = {name: ctypes.util.find_library(name) for name in ("c", "seccomp")}
+    missing = [name for name, path in found.items() if not path]
+    if missing:
+        raise SandboxError(f"cannot find the C libraries {missing} that seccomp needs")
+    return {name: str(path) for name, path in found.items()}
+
+
 def choose(requested: str, unsafe: bool) -> Isolation:
     """The level to grade under: ``requested`` is auto, namespaces or landlock.
 
@@ -143,7 +156,10 @@ def launch(level: Isolation, uid: int, kit_view: Path, scratch: Path, limits: Li
     env = dict(_FIXED_ENV)
     preexec = functools.partial(_preexec, limits)
     if level is Isolation.NAMESPACES:
-        settings: dict[str, Any] = {"uid": uid if is_root() else None, "seccomp": True}
+        settings: dict[str, Any] = {
+            "uid": uid if is_root() else None,
+            "seccomp": seccomp_libraries(),
+        }
         env.update(HOME=f"{SCRATCH}/work", TMPDIR=SCRATCH, MPLCONFIGDIR=f"{SCRATCH}/.matplotlib")
         python = _python_argv(settings, KIT)
         return Launch([*_bwrap_argv(kit_view, limits), *python], env, str(scratch), preexec)
@@ -165,7 +181,7 @@ def launch(level: Isolation, uid: int, kit_view: Path, scratch: Path, limits: Li
         ]
         settings = {
             "uid": uid,
-            "seccomp": True,
+            "seccomp": seccomp_libraries(),
             "aliases": aliases,
             "landlock": {
                 "read": [_aliased(p, aliases) for p in read],
