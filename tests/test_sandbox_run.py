@@ -279,3 +279,18 @@ def test_does_a_sandbox_import_pyseccomp_without_starting_a_process(how):
     )
     started = json.loads(done.stdout)
     assert (started != []) if how == "plain" else (started == []), started
+
+
+def test_does_a_missing_seccomp_library_stop_grading_with_its_name(monkeypatch):
+    from autograder.sandbox import isolation
+
+    monkeypatch.setattr(isolation.ctypes.util, "find_library", lambda name: None)
+    isolation.seccomp_libraries.cache_clear()
+    try:
+        with (
+            SandboxPool(jobs=1, limits=LIMITS) as pool,
+            pytest.raises(SandboxError, match=r"cannot find the C libraries \['c', 'seccomp'\]"),
+        ):
+            pool.run(["x = 1"], [])
+    finally:
+        isolation.seccomp_libraries.cache_clear()

@@ -216,7 +216,7 @@ class SandboxPool:
             uid = self._free_uids.pop(0)
         try:
             worker = WorkerProcess(self.level, uid, view, self.limits)
-        except OSError as exc:
+        except (OSError, SandboxError) as exc:
             with self._lock:
                 self._free_uids.append(uid)
             raise SandboxError(f"cannot start a sandbox: {exc}") from exc
