@@ -59,14 +59,23 @@ def returns(call: Callable[[], T], guard: float = HANG_GUARD) -> T:
     return done[0]
 
 
-def hanging_notebook() -> nbformat.NotebookNode:
-    """The correct sample whose Dense.backward loops forever instead of returning."""
+def hanging_notebook(only_in_forks: bool = False) -> nbformat.NotebookNode:
+    """The correct sample whose Dense.backward loops forever instead of returning.
+
+    ``only_in_forks``: it loops only in a process forked after the class was defined, as
+    hidden checks run it (nbgrader's hidden cells, the kit's probes); the notebook's own
+    cells in a kernel, which nbgrader would time out one by one, run as they should.
+    """
     nb = nbformat.read(samples_dir(ASSIGNMENT) / "correct.ipynb", as_version=4)
     cell = next(
         c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "dense_backward"
     )
     assert DENSE_RETURN in cell.source
-    cell.source = cell.source.replace(DENSE_RETURN, "while True:\n            pass")
+    loop = "while True:\n            pass"
+    if only_in_forks:
+        loop = f"while os.getpid() != DEFINED_IN:\n            pass\n        {DENSE_RETURN}"
+        cell.source = "import os\nDEFINED_IN = os.getpid()\n" + cell.source
+    cell.source = cell.source.replace(DENSE_RETURN, loop)
     return nb
 
 

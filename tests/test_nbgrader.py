@@ -4,6 +4,7 @@ like `python -m autograder grade`, survive a hang, and leak no hidden test?"""
 from __future__ import annotations
 
 import csv
+import functools
 import shutil
 import subprocess
 import sys
@@ -68,7 +69,7 @@ VALIDATED = {  # what `nbgrader validate` is asked about: name -> folder of the 
     "transposed": "submitted/dense_dw_transposed",
 }
 SPECIAL = {
-    "hang": hanging_notebook,
+    "hang": functools.partial(hanging_notebook, only_in_forks=True),
     "dead_kernel": dead_kernel_notebook,
     "forger": forging_notebook,
     "solution_importer": solution_importing_notebook,
@@ -77,6 +78,9 @@ SPECIAL = {
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Iterator[dict]:
+    """nbgrader's autograde, feedback and export of the submissions beside the kit's
+    grades, validate on three notebooks, and the kit's gradebook sync (in a copy of the
+    course), each started as soon as what it reads exists."""
     root = tmp_path_factory.mktemp("course")
     shutil.copytree(REPO_ROOT / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
     run_nbgrader(["generate_assignment", ASSIGNMENT, "--force"], root)
@@ -119,15 +123,31 @@ def course(tmp_path_factory) -> Iterator[dict]:
         text=True,
     )
     assert "for student 'dead_kernel'" in autograde.stderr
+    # meanwhile: the kit's gradebook sync, in a copy of the course (its own gradebook)
+    synced_root = root.with_name(f"{root.name}-synced")
+    shutil.copytree(root, synced_root, ignore=shutil.ignore_patterns("kit"))  # still writing
+    sync_command = ["gradebook", "--assignment", ASSIGNMENT, "--nbgrader-root", str(synced_root)]
+    sync = subprocess.Popen(
+        [sys.executable, "-m", "autograder", *sync_command],
+        cwd=REPO_ROOT,
+        env=nbgrader_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     feedback = run_nbgrader(["generate_feedback", ASSIGNMENT, "--force"], root)
     run_nbgrader(["export", f"--to={root / 'nbgrader_grades.csv'}"], root)
     kit_log = kit.communicate()[0]
     assert kit.returncode == 0, kit_log
+    sync_log, sync_errors = sync.communicate()
+    assert sync.returncode == 0, sync_errors
+    run_nbgrader(["export", f"--to={synced_root / 'grades.csv'}"], synced_root)
     yield {
         "root": root,
         "autograde_log": autograde.stderr,
         "feedback_log": feedback.stderr,
         "validate": {name: done.result().stdout for name, done in validated.items()},
+        "synced": {"stdout": sync_log, "grades": rows(synced_root / "grades.csv")},
     }
     validating.shutdown()
 
@@ -135,26 +155,7 @@ def course(tmp_path_factory) -> Iterator[dict]:
 @pytest.fixture(scope="module")
 def synced(course) -> dict:
     """The gradebook after `python -m autograder gradebook`, exported again."""
-    root = course["root"]
-    sync = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "gradebook",
-            "--assignment",
-            ASSIGNMENT,
-            "--nbgrader-root",
-            str(root),
-        ],
-        cwd=REPO_ROOT,
-        env=nbgrader_env(),
-        capture_output=True,
-        text=True,
-    )
-    assert sync.returncode == 0, sync.stderr
-    run_nbgrader(["export", f"--to={root / 'synced_grades.csv'}"], root)
-    return {"stdout": sync.stdout, "grades": rows(root / "synced_grades.csv")}
+    return course["synced"]
 
 
 def rows(path: Path) -> dict[str, dict[str, str]]:
@@ -176,10 +177,18 @@ def test_gradebook_scores_equal_the_cli_scores_per_test_and_in_total(course):
 
 
 def test_a_hanging_notebook_loses_only_its_hanging_piece_and_stops_no_one(course):
-    """How long nbgrader takes on the hang is the benchmark's business
+    """The notebook hangs where it is graded (in forks of the kernel). How long nbgrader
+    takes on a hang is the benchmark's business
     (benchmarks/grading_speed.py --with-hang-nbgrader), not a test's."""
     kit = rows(course["root"] / "kit" / "grades.csv")
     nbgrader = rows(course["root"] / "nbgrader_grades.csv")
+    graded = course["root"] / "autograded" / "hang" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    timed_out = [
+        cell.metadata["nbgrader"]["grade_id"]
+        for cell in nbformat.read(graded, as_version=4).cells
+        if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", []))
+    ]
+    assert timed_out == ["dense_backward_dx"]  # the first hidden cell to run the probes
     for grades in (kit, nbgrader):
         assert float(grades["hang"]["dense_backward_dx"]) == 0
         assert float(grades["hang"]["relu_backward_dx"]) == 15
