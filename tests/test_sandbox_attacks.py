@@ -212,6 +212,7 @@ def test_does_killing_the_worker_cost_only_that_submission(pool):
     run = pool.run(["x = 1", spawn, killer, "x += 1"], [value_of("x")])
     assert statuses(run) == ["ok", "ok", "crashed", "crashed"]
     assert "failed twice" in run.cells[2].error and "Not run" in run.cells[3].error
+    assert "stopped answering" not in run.cells[2].error  # its death is seen at once
     assert run.probes["x"].status == "crashed"
     assert not processes_running(seconds)
     again = pool.run(["x = 1"], [value_of("x")])

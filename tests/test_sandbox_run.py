@@ -8,6 +8,7 @@ import random
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -294,3 +295,34 @@ def test_does_a_missing_seccomp_library_stop_grading_with_its_name(monkeypatch):
             pool.run(["x = 1"], [])
     finally:
         isolation.seccomp_libraries.cache_clear()
+
+
+def test_is_every_sandbox_started_by_a_thread_that_outlives_it(monkeypatch):
+    """bubblewrap's --die-with-parent is bound to the thread that started it (prctl(2),
+    PR_SET_PDEATHSIG): a spare started by a thread that then ends can lose its first
+    bwrap process, and its worker's death then goes unseen until the grace period ends."""
+    from autograder.sandbox import spawn
+
+    starters: list[threading.Thread] = []
+    start = spawn.WorkerProcess.__init__
+
+    def recording(self, *args, **kwargs):
+        starters.append(threading.current_thread())
+        start(self, *args, **kwargs)
+
+    monkeypatch.setattr(spawn.WorkerProcess, "__init__", recording)
+    with SandboxPool(jobs=2, limits=LIMITS) as pool:
+        for _ in range(3):
+            assert pool.run(["x = 1"], [value_of("x")]).probes["x"].value == 1
+        assert len(starters) >= 3
+        assert all(thread.is_alive() for thread in starters)
+
+
+def test_does_tearing_a_sandbox_down_leave_the_graders_other_children_alone(pool):
+    """Only subprocess reaps the grader's children: a pid reaped behind its back may be
+    reused by a stranger, and its exit status is lost."""
+    other = subprocess.Popen(["sh", "-c", "exit 7"])
+    while psutil.Process(other.pid).status() != psutil.STATUS_ZOMBIE:
+        time.sleep(0.01)
+    assert pool.run(["x = 1"], [value_of("x")]).probes["x"].value == 1  # one torn down
+    assert other.wait() == 7

@@ -17,6 +17,7 @@ import os
 import shutil
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from types import TracebackType
 
@@ -41,7 +42,7 @@ from autograder.sandbox.models import (
     SandboxError,
     SandboxRun,
 )
-from autograder.sandbox.spawn import STARTUP_TIMEOUT, WorkerProcess
+from autograder.sandbox.spawn import WorkerProcess
 
 GRACE = 15.0  # seconds a worker may take beyond a step's limit (sending, killing, cleanup)
 START_TRIES = 3
@@ -115,7 +116,10 @@ class SandboxPool:
         self._closed = False
         self._lock = threading.Lock()
         self._slots = threading.Semaphore(jobs)
-        self._starters: list[threading.Thread] = []
+        # Spares start in one thread that lives as long as the pool: bubblewrap's
+        # --die-with-parent kills a sandbox when the *thread* that started it ends, and a
+        # sandbox cut off from its first bwrap process outlives its worker's death.
+        self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-spares")
 
     def __enter__(self) -> SandboxPool:
         return self
@@ -157,10 +161,9 @@ class SandboxPool:
     def close(self) -> None:
         """Destroy the spares and the kit views; running submissions end their own."""
         with self._lock:
-            self._closed = True
-            starters = list(self._starters)
-        for starter in starters:  # a spare half started must not outlive the pool
-            starter.join(STARTUP_TIMEOUT)
+            already, self._closed = self._closed, True
+        if not already:  # every spare asked for has started: none outlives the pool
+            self._starter.submit(lambda: None).result()
         with self._lock:
             spares, self._spares = self._spares, []
             views, self._views = list(self._views.values()), {}
@@ -168,6 +171,7 @@ class SandboxPool:
             self._destroy(worker)
         for view in views:
             shutil.rmtree(str(view), ignore_errors=True)
+        self._starter.shutdown()
         self._uid_claim.release()
 
     def _view(self, probes: list[ProbeRequest]):
@@ -191,10 +195,9 @@ class SandboxPool:
         except SandboxError:
             self._destroy(worker)
             worker = self._start_ready(view)
-        starter = threading.Thread(target=self._add_spare, args=(view,), daemon=True)
         with self._lock:
-            self._starters = [t for t in self._starters if t.is_alive()] + [starter]
-        starter.start()
+            if not self._closed:
+                self._starter.submit(self._add_spare, view)
         return worker
 
     def _start_ready(self, view) -> WorkerProcess:

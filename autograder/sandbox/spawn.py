@@ -110,7 +110,7 @@ class WorkerProcess:
         below = procs.descendants(self.process.pid)
         procs.kill_pids([*below, self.process.pid])
         self.process.wait()
-        procs.wait_gone(below, KILL_PATIENCE)
+        procs.wait_gone(below, KILL_PATIENCE, reap=False)
         if self.namespace is not None:
             kill_matching(lambda pid: _namespace_of(pid) == self.namespace)
         if self.level is Isolation.LANDLOCK or (self.level is Isolation.NAMESPACES and is_root()):
@@ -145,7 +145,7 @@ def kill_matching(belongs: Callable[[int], bool], patience: float = KILL_PATIENC
         if not left:
             return
         procs.kill_pids(left)
-        procs.wait_gone(left, 0.5)
+        procs.wait_gone(left, 0.5, reap=False)
 
 
 def _namespace_of(pid: int) -> str | None:
