@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -10,7 +13,9 @@ import numpy as np
 import psutil
 import pytest
 
+from autograder.paths import REPO_ROOT
 from autograder.sandbox import SandboxPool
+from autograder.sandbox.isolation import landlock_works
 from tests.helpers import returns
 from tests.sandbox_probes import LIMITS, calling, request, value_of
 
@@ -288,3 +293,39 @@ def test_does_a_bare_fork_in_a_cell_leave_one_notebook(pool):
         run = pool.run(cells, [value_of("x")])
         assert statuses(run) == ["ok", "ok", "ok"] and run.probes["x"].value == 3
     assert not leftovers()
+
+
+ORPHANS_OF_A_KILLED_WORKER = """
+import ctypes, json, sys
+import psutil
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come to us,
+# as they come to a grader that is PID 1 (in a container)
+from autograder.sandbox import Isolation, SandboxPool
+from tests.sandbox_probes import LIMITS, value_of
+from tests.test_sandbox_attacks import FIND_WORKER
+attack = (
+    "import os, time\\nfor _ in range(100):\\n    try:\\n        pid = os.fork()\\n"
+    "    except OSError:\\n        break\\n    if pid == 0:\\n        time.sleep(60)\\n"
+    "        os._exit(0)\\n" + FIND_WORKER + "os.kill(worker.pid, 9)\\ntime.sleep(5)"
+)
+with SandboxPool(jobs=1, limits=LIMITS, level=Isolation.LANDLOCK) as pool:
+    pool.run(["x = 1", attack], [value_of("x")])
+    after = [pool.run(["x = 1"], [value_of("x")]).probes["x"].value for _ in range(3)]
+    zombies = [p.pid for p in psutil.Process().children() if p.status() == "zombie"]
+print(json.dumps({"after": after, "zombies": zombies}))
+"""
+
+
+def test_do_the_orphans_of_a_killed_worker_cost_later_submissions_nothing():
+    """Where the grader is PID 1 or a subreaper, a killed worker's processes become its
+    children: killed and reaped, or their zombies would use up the uid's process cap."""
+    if os.geteuid() != 0 or not landlock_works():
+        pytest.skip("the landlock level needs root and Landlock")
+    done = subprocess.run(
+        [sys.executable, "-c", ORPHANS_OF_A_KILLED_WORKER],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) == {"after": [1, 1, 1], "zombies": []}

@@ -77,6 +77,15 @@ def reap_zombies() -> None:
             return
 
 
+def reap_children(pids: Iterable[int]) -> None:
+    """Collect those of `pids` that are children of ours and have exited, without blocking."""
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # not ours (or already collected)
+            pass
+
+
 def kill_all_descendants(patience: float = 5.0) -> None:
     """SIGKILL every descendant of this process and reap them, until none is left.
 
@@ -214,11 +223,13 @@ def tree_memory(root: int) -> int:
     return sum(unique_bytes(pid) for pid in descendants(root) if running(pid))
 
 
-def wait_gone(pids: Iterable[int], patience: float, reap: bool = True) -> None:
+def wait_gone(pids: Iterable[int], patience: float, reap_all: bool = True) -> None:
     """Wait up to `patience` seconds until no process of `pids` runs (a zombie has ended),
-    reaping every child of ours that has ended unless ``reap`` is false (the grader:
-    its children are subprocess.Popen's to wait for, and a pid reaped behind Popen's
-    back may be reused by a stranger that a later kill would hit).
+    reaping every child of ours that has ended, or with ``reap_all`` false only those of
+    `pids` (the grader: its other children are subprocess.Popen's to wait for, and a pid
+    reaped behind Popen's back may be reused by a stranger that a later kill would hit;
+    orphans of a killed worker are its children too when it is PID 1 or a subreaper,
+    and a zombie left unreaped still counts against its uid's process limit).
 
     Not psutil.wait_procs: most of these processes are not our children, and for those
     it waits until the pid is gone, which for a zombie left to another reaper is never.
@@ -228,8 +239,10 @@ def wait_gone(pids: Iterable[int], patience: float, reap: bool = True) -> None:
     waiting = list(pids)
     deadline, pause = time.monotonic() + patience, 0.001
     while waiting and time.monotonic() < deadline:
-        if reap:
+        if reap_all:
             reap_zombies()
+        else:
+            reap_children(waiting)
         waiting = [pid for pid in waiting if running(pid)]
         if waiting:
             time.sleep(pause)

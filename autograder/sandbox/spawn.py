@@ -110,7 +110,7 @@ class WorkerProcess:
         below = procs.descendants(self.process.pid)
         procs.kill_pids([*below, self.process.pid])
         self.process.wait()
-        procs.wait_gone(below, KILL_PATIENCE, reap=False)
+        procs.wait_gone(below, KILL_PATIENCE, reap_all=False)
         if self.namespace is not None:
             kill_matching(lambda pid: _namespace_of(pid) == self.namespace)
         if self.level is Isolation.LANDLOCK or (self.level is Isolation.NAMESPACES and is_root()):
@@ -137,15 +137,13 @@ def kill_matching(belongs: Callable[[int], bool], patience: float = KILL_PATIENC
     """
     deadline = time.monotonic() + patience
     while time.monotonic() < deadline:
-        left = [
-            pid
-            for pid in psutil.pids()
-            if pid != os.getpid() and belongs(pid) and procs.running(pid)
-        ]
+        found = [pid for pid in psutil.pids() if pid != os.getpid() and belongs(pid)]
+        procs.reap_children(found)  # orphans that ended under us (we may be a subreaper)
+        left = [pid for pid in found if procs.running(pid)]
         if not left:
             return
         procs.kill_pids(left)
-        procs.wait_gone(left, 0.5, reap=False)
+        procs.wait_gone(left, 0.5, reap_all=False)
 
 
 def _namespace_of(pid: int) -> str | None:
