@@ -329,3 +329,30 @@ def test_do_the_orphans_of_a_killed_worker_cost_later_submissions_nothing():
         check=True,
     )
     assert json.loads(done.stdout.splitlines()[-1]) == {"after": [1, 1, 1], "zombies": []}
+
+
+OVERSIZED_RESULT = """
+import fcntl, json, os
+for fd in map(int, os.listdir('/proc/self/fd')):
+    try:
+        writable = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY
+    except OSError:
+        continue
+    if fd > 2 and writable and os.readlink(f'/proc/self/fd/{fd}').startswith('pipe:'):
+        body = json.dumps({'kind': 'result', 'pid': os.getpid(), 'status': 'ok',
+                           'error': None, 'pad': 'x' * (8 * 2**20)}).encode()
+        os.write(fd, len(body).to_bytes(8, 'big') + body)
+"""
+
+
+def test_is_a_result_frame_over_the_limit_refused_by_the_worker_too(pool):
+    """A cell can skip its own process's size check and write a frame itself: the worker
+    does not read it (a large frame costs many times its size once decoded)."""
+    run = pool.run(["x = 1", OVERSIZED_RESULT], [value_of("x")])
+    assert run.cells[1].status == "crashed" and "too large" in run.cells[1].error
+
+
+def test_is_a_huge_exception_message_cut_and_the_notebook_kept(pool):
+    run = pool.run(["x = 1", "raise ValueError('y' * 10**7)", "x += 1"], [value_of("x")])
+    assert [cell.status for cell in run.cells] == ["ok", "error", "ok"]
+    assert len(run.cells[1].error) < 10**5 and run.probes["x"].value == 2

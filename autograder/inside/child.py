@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from autograder.inside import confine, lazy_import, notebook
+from autograder.inside.capture import truncate_text
 from autograder.inside.protocol import (
     MAX_RESULT_BYTES,
     FrameTooLarge,
@@ -76,6 +77,7 @@ class ChildPlan:
     workdir: str
     address_space: int
     file_size: int
+    error_chars: int  # a traceback is cut to this before it is sent
 
 
 def warm_up() -> None:
@@ -178,6 +180,7 @@ def _run_step(plan: ChildPlan, namespace: dict, command: dict) -> None:
             index = int(command["index"])
             status, error = run_cell(plan.cells[index - 1], index, namespace)
             _leave_if_forked_by_student(me)
+            error = None if error is None else truncate_text(error, plan.error_chars)
             _send(plan, {"kind": "result", "pid": me, "status": status, "error": error})
             if status == "ok" or status == "error":
                 return

@@ -20,11 +20,20 @@ import psutil
 from autograder.inside import child, procs
 from autograder.inside.capture import OutputCapture
 from autograder.inside.limits import Limits
-from autograder.inside.protocol import FrameReader, ProtocolError, encode_frame, send_frame
+from autograder.inside.protocol import (
+    MAX_RESULT_BYTES,
+    FrameReader,
+    ProtocolError,
+    encode_frame,
+    send_frame,
+)
 from autograder.inside.steps import Step, StepResult, StepWatch
 
 SEND_PATIENCE = 2.0
 KILL_PATIENCE = 2.0  # seconds to wait for killed processes to be gone
+# a traceback's characters; at 12 bytes each (JSON's escapes) a cell's result still fits
+# the frame the pool accepts
+MAX_ERROR_CHARS = MAX_RESULT_BYTES // 16
 _POLL_IN = select.POLLIN | select.POLLPRI
 _POLL_END = select.POLLHUP | select.POLLERR | select.POLLNVAL
 
@@ -65,13 +74,14 @@ class NotebookRun:
             output_w,
             self.workdir,
             *self._memory_caps(),
+            min(self.limits.output_chars, MAX_ERROR_CHARS),
         )
         self.root = self._fork_root(plan)
         for fd in (command_r, result_w, output_w):
             os.close(fd)
         os.set_blocking(self.command_fd, False)
         os.set_blocking(self.output_fd, False)
-        self.results = FrameReader(result_r)
+        self.results = FrameReader(result_r, MAX_RESULT_BYTES)  # what the pool accepts
         self.state, self.state_fd = self.root, procs.open_pidfd(self.root)
         return self
 
