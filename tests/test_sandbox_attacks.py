@@ -356,3 +356,13 @@ def test_is_a_huge_exception_message_cut_and_the_notebook_kept(pool):
     run = pool.run(["x = 1", "raise ValueError('y' * 10**7)", "x += 1"], [value_of("x")])
     assert [cell.status for cell in run.cells] == ["ok", "error", "ok"]
     assert len(run.cells[1].error) < 10**5 and run.probes["x"].value == 2
+
+
+def test_is_a_probe_value_of_a_million_tiny_lists_refused(pool):
+    """Under the byte limit, but ~30 times its size once decoded by the grader."""
+    patch = (
+        "import sys\nsys.modules['autograder.inside.child'].run_probe = lambda call, ns: "
+        "{'status': 'ok', 'value': [[[]] for _ in range(800_000)], 'error': None}"
+    )
+    run = pool.run(["x = 1", patch], [value_of("x")])
+    assert run.probes["x"].status == "crashed" and "too large" in run.probes["x"].error

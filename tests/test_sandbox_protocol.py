@@ -8,6 +8,7 @@ import json
 import math
 import os
 import pickle
+import threading
 import time
 
 import numpy as np
@@ -17,6 +18,8 @@ from autograder.inside.capture import OutputCapture, truncate_text
 from autograder.inside.protocol import (
     ARRAY_KEY,
     MAX_FRAME_BYTES,
+    MAX_FRAME_VALUES,
+    MAX_RESULT_BYTES,
     ChannelClosed,
     FrameReader,
     FrameTooLarge,
@@ -141,6 +144,31 @@ def test_is_a_long_list_refused_once_past_the_limit_without_reading_the_rest():
 def test_does_a_value_that_fits_its_limit_exactly_pass(value):
     size = len(json.dumps(encode_plain(value), separators=(",", ":")))
     assert json.dumps(encode_plain(value, limit=size)) == json.dumps(encode_plain(value))
+
+
+def frame_read(body: bytes) -> object:
+    """``body`` sent as one frame through a pipe and read back by a FrameReader."""
+    read_fd, write_fd = os.pipe()
+    data = len(body).to_bytes(8, "big") + body
+    writer = threading.Thread(target=lambda: (os.write(write_fd, data), os.close(write_fd)))
+    writer.start()
+    try:
+        return FrameReader(read_fd).receive(time.monotonic() + 10)
+    finally:
+        writer.join()
+        os.close(read_fd)
+
+
+def test_is_a_frame_of_too_many_values_refused_before_it_is_decoded():
+    many = b"[" + b",".join([b"[]"] * (MAX_FRAME_VALUES // 2)) + b"]"
+    assert len(many) < MAX_RESULT_BYTES // 16  # small in bytes, costly once decoded
+    with pytest.raises(FrameTooLarge, match="values in one message"):
+        frame_read(many)
+
+
+def test_do_commas_and_brackets_inside_strings_cost_nothing():
+    text = json.dumps({"output": ",[{" * 20_000, "values": list(range(100))}).encode()
+    assert frame_read(text) == json.loads(text)
 
 
 def test_does_the_reader_refuse_a_huge_header_without_reading_the_body():

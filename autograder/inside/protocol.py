@@ -12,6 +12,7 @@ import base64
 import io
 import json
 import os
+import re
 import select
 import struct
 import time
@@ -25,6 +26,11 @@ MAX_FRAME_BYTES = 64 * 2**20
 # lists would cost the grader many times its size.
 MAX_RESULT_BYTES = 4 * 2**20
 MAX_DEPTH = 64
+# JSON values (numbers, lists, ...) outside strings in one frame from a process that ran
+# student code: arrays travel as single strings, so real frames hold a few dozen, and a
+# frame of a million tiny lists would cost the reader ~100x its size once decoded.
+MAX_FRAME_VALUES = 100_000
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 ARRAY_KEY = "__ndarray__"
 ARRAY_KINDS = "biufc"  # bool, signed, unsigned, float, complex
 HEADER = struct.Struct(">Q")
@@ -149,6 +155,10 @@ class FrameReader:
             return None
         body = bytes(self._buffer[HEADER.size : end])
         del self._buffer[:end]
+        if count_values(body) > MAX_FRAME_VALUES:
+            raise FrameTooLarge(
+                f"output too large: more than {MAX_FRAME_VALUES:,} values in one message"
+            )
         return parse_body(body)
 
     def receive(self, deadline: float) -> dict:
@@ -161,6 +171,13 @@ class FrameReader:
                 raise ChannelClosed("pipe closed")
             wait_readable(self.fd, deadline)
             self.fill()
+
+
+def count_values(body: bytes) -> int:
+    """A bound, never below it, on the number of JSON values in ``body``: one for the
+    whole, one per list or dict and one per separator outside strings. No decoding."""
+    bare = _JSON_STRING.sub(b"", body)
+    return bare.count(b",") + bare.count(b"[") + bare.count(b"{") + 1
 
 
 def wait_readable(fd: int, deadline: float) -> None:
