@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -243,7 +244,18 @@ def test_a_broken_bundle_still_leaves_results(bundle, tmp_path):
     assert "gradescope.json: not a valid Gradescope settings file" in results["output"]
 
 
+def sandbox_folders() -> set[Path]:
+    """The sandboxes' and kit views' folders in the shared temporary folders."""
+    return {
+        found
+        for temp in {Path("/tmp"), Path(tempfile.gettempdir())}
+        for pattern in ("autograder-sandbox-*", "autograder-kit-view-*")
+        for found in temp.glob(pattern)
+    }
+
+
 def test_grading_past_the_time_budget_reports_it_and_leaves_no_process(bundle, tmp_path):
+    before = sandbox_folders()
     nbformat.write(hanging_notebook(), tmp_path / "endless.ipynb")
     root = autograder_tree(tmp_path / "ag", bundle, tmp_path / "endless.ipynb")
     settings = json.loads((root / "source" / "gradescope.json").read_text())
@@ -258,6 +270,7 @@ def test_grading_past_the_time_budget_reports_it_and_leaves_no_process(bundle, t
         if (p.info["environ"] or {}).get("TMPDIR") == str(root / "tmp")
     ]
     assert left == []
+    assert sandbox_folders() - before == set()  # nor any folder
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,7 @@ from autograder.sandbox.models import (
     SandboxError,
     SandboxRun,
 )
-from autograder.sandbox.spawn import WorkerProcess
+from autograder.sandbox.spawn import WorkerProcess, remove_later
 
 GRACE = 15.0  # seconds a worker may take beyond a step's limit (sending, killing, cleanup)
 START_TRIES = 3
@@ -113,6 +113,7 @@ class SandboxPool:
         self._free_uids = list(self._uid_claim.uids)
         self._spares: list[WorkerProcess] = []
         self._views: dict[tuple[str, ...], object] = {}
+        remove_later(self, _remove_views, self._views)  # if the pool is never closed
         self._closed = False
         self._lock = threading.Lock()
         self._slots = threading.Semaphore(jobs)
@@ -166,11 +167,10 @@ class SandboxPool:
             self._starter.submit(lambda: None).result()
         with self._lock:
             spares, self._spares = self._spares, []
-            views, self._views = list(self._views.values()), {}
         for worker in spares:
             self._destroy(worker)
-        for view in views:
-            shutil.rmtree(str(view), ignore_errors=True)
+        with self._lock:
+            _remove_views(self._views)
         self._starter.shutdown()
         self._uid_claim.release()
 
@@ -244,6 +244,12 @@ class SandboxPool:
         worker.kill()
         with self._lock:
             self._free_uids.append(worker.uid)
+
+
+def _remove_views(views: dict) -> None:
+    for view in views.values():
+        shutil.rmtree(str(view), ignore_errors=True)
+    views.clear()
 
 
 def build_request(cells: list[str], probes: list[ProbeRequest], limits: Limits) -> bytes:

@@ -13,7 +13,9 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,7 +36,7 @@ class WorkerProcess:
 
     def __init__(self, level: Isolation, uid: int, kit_view: Path, limits: Limits) -> None:
         self.level, self.uid = level, uid
-        self.folder = Path(tempfile.mkdtemp(prefix="autograder-sandbox-", dir=shared_temp()))
+        self.folder, self._remove_folder = _new_folder(self)
         os.chmod(self.folder, 0o711)  # the fallback's uid reaches its work folder inside
         self.alive = True
         self.namespace: str | None = None  # the sandbox's PID namespace, once ready
@@ -119,7 +121,49 @@ class WorkerProcess:
         for stream in (self.process.stdin, self.process.stdout):
             with contextlib.suppress(OSError, AttributeError):
                 stream.close()  # type: ignore[union-attr]
-        procs.remove_tree(str(self.folder))
+        self._remove_folder()
+
+
+_UNREMOVED: set[weakref.finalize] = set()
+_FOLDERS = threading.RLock()
+_abandoned = False
+
+
+def remove_later(owner: object, remove: Callable[..., object], *args: object) -> weakref.finalize:
+    """``remove(*args)`` when called, when ``owner`` is collected, when the interpreter
+    exits, or at ``remove_unremoved()``, whichever comes first (once)."""
+    itself: list[weakref.finalize] = []
+
+    def run() -> None:
+        with _FOLDERS:
+            _UNREMOVED.discard(itself[0])
+        remove(*args)
+
+    remover = weakref.finalize(owner, run)
+    itself.append(remover)
+    with _FOLDERS:
+        _UNREMOVED.add(remover)
+    return remover
+
+
+def _new_folder(owner: object) -> tuple[Path, weakref.finalize]:
+    with _FOLDERS:
+        if _abandoned:
+            raise SandboxError("grading was abandoned: no new sandbox starts")
+        folder = Path(tempfile.mkdtemp(prefix="autograder-sandbox-", dir=shared_temp()))
+        return folder, remove_later(owner, procs.remove_tree, str(folder))
+
+
+def remove_unremoved() -> None:
+    """Remove now the folders of sandboxes and kit views not removed yet, and start no
+    sandbox after: for a grader about to leave with os._exit (which runs no finalizer)
+    after abandoning its grading."""
+    global _abandoned
+    with _FOLDERS:
+        _abandoned = True
+        removers = list(_UNREMOVED)
+    for remover in removers:
+        remover()
 
 
 def pid_namespace(pids: list[int]) -> str | None:
