@@ -212,14 +212,12 @@ def encode_plain(value: Any, limit: int = MAX_FRAME_BYTES) -> Any:
 
 class _PlainEncoder:
     def __init__(self, limit: int) -> None:
-        self.limit = self.left = limit - 1  # a bare scalar is one byte at least
+        self.limit, self.left = limit, limit - 1  # a bare scalar is one byte at least
 
     def spend(self, size: int) -> None:
         self.left -= size
         if self.left < 0:
-            raise FrameTooLarge(
-                f"output too large: more than the limit of {self.limit + 1:,} bytes"
-            )
+            raise FrameTooLarge(f"output too large: more than the limit of {self.limit:,} bytes")
 
     def encode(self, value: Any, depth: int) -> Any:
         if depth > MAX_DEPTH:

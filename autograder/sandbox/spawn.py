@@ -132,16 +132,9 @@ _abandoned = False
 def remove_later(owner: object, remove: Callable[..., object], *args: object) -> weakref.finalize:
     """``remove(*args)`` when called, when ``owner`` is collected, when the interpreter
     exits, or at ``remove_unremoved()``, whichever comes first (once)."""
-    itself: list[weakref.finalize] = []
-
-    def run() -> None:
-        with _FOLDERS:
-            _UNREMOVED.discard(itself[0])
-        remove(*args)
-
-    remover = weakref.finalize(owner, run)
-    itself.append(remover)
+    remover = weakref.finalize(owner, remove, *args)
     with _FOLDERS:
+        _UNREMOVED.difference_update([done for done in _UNREMOVED if not done.alive])
         _UNREMOVED.add(remover)
     return remover
 
